@@ -1,0 +1,118 @@
+/*
+ * formcheck/capture.h - frames from a video file or a live device (FFmpeg libav*).
+ *
+ * One API for files and cameras: open, read BGR frames with the source's
+ * rotation applied and monotonic timestamps, optionally record what a device
+ * captured to a file, close.
+ *
+ *     fc_capture_opts o = fc_capture_default_opts();
+ *     o.max_side = 640;                       // scale down (keeps aspect), 0 = native
+ *     fc_capture *cap = NULL;
+ *     char err[FC_ERRBUF_SIZE];
+ *     int rc = fc_capture_open(&cap, "squat.mp4", &o, err, sizeof err);
+ *     if (rc < 0) { fprintf(stderr, "%s\n", err); return 1; }   // "squat.mp4: no such file"
+ *     fc_frame f;
+ *     while ((rc = fc_capture_read(&f, cap)) == 0) {
+ *         // f.data is BGR24, valid until the next read or close
+ *     }
+ *     if (rc != FC_EEOF) fprintf(stderr, "%s\n", fc_capture_error(cap));
+ *     fc_capture_free(cap);
+ *
+ * Devices: set o.format ("v4l2" is the default for /dev/video*; "lavfi", "x11grab",
+ * ... any libavdevice input) and o.video_size / o.framerate / o.input_format.
+ * With o.record_path set, the packets read from a device are also written to
+ * that file (remuxed when the device gives a compressed stream such as MJPEG
+ * or H.264, else encoded), and the file is finalised by fc_capture_free() or
+ * fc_capture_stop_recording(), so it is playable even after an interrupt.
+ *
+ * Thread-safety: one thread per handle, except fc_capture_interrupt(), which may
+ * be called from any thread or a signal handler.
+ */
+#ifndef FORMCHECK_CAPTURE_H
+#define FORMCHECK_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formcheck/error.h"
+#include "formcheck/frame.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fc_capture fc_capture;
+
+typedef struct fc_capture_opts {
+    const char *format;       /**< libavdevice/libavformat input format name; NULL = probe
+                                   (files) or "v4l2" for paths under /dev/ */
+    const char *video_size;   /**< device option, e.g. "640x480"; NULL = device default */
+    const char *framerate;    /**< device option, e.g. "30"; NULL = default */
+    const char *input_format; /**< device pixel/codec format, e.g. "mjpeg"; NULL = default */
+    int max_side;             /**< scale so max(width,height) <= this (after rotation); 0 = native */
+    int threads;              /**< decoder threads; 0 = auto */
+    int apply_rotation;       /**< 1 (default): rotate frames upright per the display matrix */
+    const char *record_path;  /**< devices: also save the captured stream here; NULL = off */
+    fc_log_fn log;            /**< optional log callback */
+    void *log_user;
+} fc_capture_opts;
+
+/** Stream information (sizes after rotation). */
+typedef struct fc_capture_info {
+    char codec[32];           /**< decoder name, e.g. "h264" */
+    char format[32];          /**< container/device format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
+    int width, height;        /**< of delivered frames: after rotation and scaling */
+    int src_width, src_height;/**< coded size before rotation and scaling */
+    int rotation_deg;         /**< clockwise rotation applied to be upright: 0, 90, 180 or 270 */
+    double fps_avg;           /**< average frame rate (frames/duration), 0 if unknown */
+    double fps_real;          /**< r_frame_rate: base rate of the stream, 0 if unknown */
+    double duration_s;        /**< duration in seconds, 0 if unknown (live) */
+    int64_t frames_estimate;  /**< frame count (from the container or duration*fps), 0 if unknown */
+    int is_device;            /**< 1 for a live device */
+    int is_vfr;               /**< 1 if the frame rate looks variable */
+} fc_capture_info;
+
+/** Defaults: probe format, native size, auto threads, rotation applied, no recording. */
+fc_capture_opts fc_capture_default_opts(void);
+
+/** Open a file or device, pick the best video stream, set up decoding.
+ *  Errors (message names `url` and the cause in `err`):
+ *  FC_ENOENT (no such file/device), FC_EISDIR, FC_EACCES, FC_EFORMAT (empty or
+ *  not media), FC_ENOVIDEO (e.g. audio only), FC_ECODEC (no decoder),
+ *  FC_EBUSY / FC_ENODEV (devices), FC_ENOMEM, FC_EINVAL (bad option). */
+int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *opts, char *err, size_t errsz);
+
+/** Stream information, valid after open. */
+const fc_capture_info *fc_capture_get_info(const fc_capture *cap);
+
+/** Read the next frame. The pixels stay valid until the next call or free; they
+ *  are reused, not reallocated. Returns 0, FC_EEOF at the end (after flushing the
+ *  decoder), FC_EINTR after fc_capture_interrupt(), FC_EDECODE when nothing at all
+ *  could be decoded, FC_EIO on a device error (fc_capture_error() says what).
+ *  Damaged packets/frames are skipped and counted (fc_capture_skipped()). */
+int fc_capture_read(fc_frame *frame, fc_capture *cap);
+
+/** Number of packets or frames skipped as damaged so far. */
+int64_t fc_capture_skipped(const fc_capture *cap);
+
+/** The last error message (names the input); "" if none. */
+const char *fc_capture_error(const fc_capture *cap);
+
+/** Ask a blocked or future fc_capture_read() to return FC_EINTR. Async-signal-safe. */
+void fc_capture_interrupt(fc_capture *cap);
+
+/** Finish the recording file now (trailer written, playable). Idempotent; 0 if
+ *  there was no recording. Errors: FC_EIO, FC_ENOSPC (what was written stays playable
+ *  where the container allows). */
+int fc_capture_stop_recording(fc_capture *cap);
+
+/** Frames written to the recording so far. */
+int64_t fc_capture_recorded_frames(const fc_capture *cap);
+
+/** Close everything (finalising any recording). NULL-safe. */
+void fc_capture_free(fc_capture *cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FORMCHECK_CAPTURE_H */

@@ -1,0 +1,4 @@
+# Per-test labels, fixtures and extra libraries for tests/unit/test_*.c that are
+# more than pure unit tests. Default: label "unit", no fixtures.
+set(FC_LABELS_test_capture video)
+set(FC_FIXTURES_test_capture video_fixtures)
