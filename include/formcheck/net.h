@@ -1,0 +1,79 @@
+/*
+ * formcheck/net.h - a TFLite model run by OpenCV's DNN module (C API over the
+ * C++ wrapper in src/net.cpp). The model is parsed by formcheck/tflite.h and
+ * rebuilt layer by layer with cv::dnn::Net::addLayer; ops outside the whitelist
+ * are refused with their name.
+ *
+ *     fc_net_opts o = fc_net_default_opts();
+ *     o.threads = 2;
+ *     fc_net *net = NULL;
+ *     char err[FC_ERRBUF_SIZE];
+ *     if (fc_net_open(&net, "models/pose_landmark_full.tflite", &o, err, sizeof err) < 0) ... // FC_EMODEL, err says why
+ *     int h, w, c;
+ *     fc_net_input_size(net, &h, &w, &c);           // 256, 256, 3
+ *     float *in = fc_net_input(net);                // planar NCHW: in[ch * h * w + y * w + x]
+ *     ... fill in ...
+ *     if (fc_net_forward(net, err, sizeof err) < 0) ...
+ *     size_t n;
+ *     const float *lm = fc_net_output(net, 0, &n);  // TFLite's layout (NHWC, flattened), n floats
+ *     fc_net_free(net);
+ *
+ * Outputs are indexed in the order of the TFLite graph's outputs (e.g. landmark
+ * models: 0 "Identity" [1,195], 1 "Identity_1" [1,1], ... ) and laid out as
+ * TFLite lays them out (NHWC), whatever OpenCV does inside.
+ *
+ * Thread-safety: one thread per handle; separate handles are independent.
+ */
+#ifndef FORMCHECK_NET_H
+#define FORMCHECK_NET_H
+
+#include <stddef.h>
+
+#include "formcheck/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fc_net fc_net;
+
+typedef struct fc_net_opts {
+    int threads;     /**< OpenCV worker threads; 0 = leave OpenCV's default */
+    fc_log_fn log;   /**< optional log callback */
+    void *log_user;
+} fc_net_opts;
+
+fc_net_opts fc_net_default_opts(void);
+
+/** Parse `tflite_path` and build the network. Errors: FC_ENOENT/FC_EACCES/FC_EISDIR
+ *  (file), FC_EMODEL (malformed, or an op/option outside the whitelist: `err` names it),
+ *  FC_ECV (OpenCV refused the graph), FC_ENOMEM. */
+int fc_net_open(fc_net **out, const char *tflite_path, const fc_net_opts *opts, char *err, size_t errsz);
+
+/** The single input's size (NHWC in the model: height, width, channels). */
+void fc_net_input_size(const fc_net *net, int *height, int *width, int *channels);
+
+/** The input buffer, planar NCHW float32 of channels*height*width values, owned by
+ *  the net and reused across calls: write the next input here. */
+float *fc_net_input(fc_net *net);
+
+/** Run the network on the current input. Errors: FC_ECV (message in err). */
+int fc_net_forward(fc_net *net, char *err, size_t errsz);
+
+/** Number of graph outputs. */
+int fc_net_num_outputs(const fc_net *net);
+
+/** Output `i` of the last forward pass, in TFLite's layout, valid until the next
+ *  forward or free; `*count` gets the number of floats. NULL if `i` is out of range. */
+const float *fc_net_output(const fc_net *net, int i, size_t *count);
+
+/** Output `i`'s tensor name in the model ("Identity_1"), or NULL. */
+const char *fc_net_output_name(const fc_net *net, int i);
+
+/** NULL-safe. */
+void fc_net_free(fc_net *net);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FORMCHECK_NET_H */
