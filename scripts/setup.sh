@@ -22,7 +22,7 @@ done
 # Build and run-time dependencies, plus test-time tools (ffmpeg CLI for fixtures,
 # numpy for the graph reference, xvfb for the live window, clang for fuzzing).
 PACKAGES=(
-  build-essential cmake pkg-config git ca-certificates npm
+  build-essential cmake pkg-config git ca-certificates
   libavformat-dev libavcodec-dev libavdevice-dev libswscale-dev libavutil-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-dnn-dev libopencv-highgui-dev
   libcjson-dev libcmocka-dev
@@ -33,6 +33,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm: any working npm will do (Node.js from another source may bundle its own,
+# and Debian's npm package conflicts with it).
+command -v npm >/dev/null || missing+=(npm)
 if [[ ${#missing[@]} -gt 0 ]]; then
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
