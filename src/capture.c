@@ -365,9 +365,10 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     double fps;
     int rc;
 
+    if (out)
+        *out = NULL;
     if (!out || !url || !*url || o.max_side < 0 || o.threads < 0)
         return fc_set_error(err, errsz, FC_EINVAL, "%s: invalid capture arguments", url ? url : "(null)");
-    *out = NULL;
     if (!(c = av_mallocz(sizeof *c)) || !(c->url = av_strdup(url))) {
         av_free(c);
         return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
