@@ -298,6 +298,7 @@ static void test_errors(void **state)
         assert_int_equal(system(cmd), 0);
         expect_error(tmp("noread.mp4"), NULL, FC_EACCES, NULL);
     }
+    o.max_side = 0;
     o.record_path = tmp("no-such-dir/rec.mkv");
     expect_error(fx("mjpeg.avi"), &o, FC_ENOENT, "rec.mkv");
 }
