@@ -80,9 +80,30 @@ static int interrupt_cb(void *opaque)
     return atomic_load(&c->interrupted);
 }
 
-static int is_device_path(const char *url, const fc_capture_opts *o)
+static int is_device_format(const AVInputFormat *f)
 {
-    return (o->format && *o->format) || !strncmp(url, "/dev/", 5);
+    const AVInputFormat *d = NULL;
+
+    while ((d = av_input_video_device_next(d)))
+        if (d == f)
+            return 1;
+    return 0;
+}
+
+/* The input format: opts.format, else v4l2 for /dev/..., else NULL (probe). A
+ * device is a /dev/ path or a libavdevice format (lavfi, x11grab, v4l2...). */
+static int find_format(fc_capture *c, const char *url, const fc_capture_opts *o, const AVInputFormat **ifmt,
+                       char *err, size_t errsz)
+{
+    int dev_path = !strncmp(url, "/dev/", 5);
+    const char *name = o->format && *o->format ? o->format : dev_path ? "v4l2" : NULL;
+
+    *ifmt = NULL;
+    pthread_once(&devices_once, register_devices);
+    if (name && !(*ifmt = av_find_input_format(name)))
+        return fc_set_error(err, errsz, FC_EINVAL, "%s: unknown input format '%s'", url, name);
+    c->info.is_device = dev_path || (*ifmt && is_device_format(*ifmt));
+    return 0;
 }
 
 /* Errors the file system can tell before FFmpeg tries: clearer than AVERROR. */
@@ -293,18 +314,14 @@ static int alloc_buffers(fc_capture *c, char *err, size_t errsz)
     return 0;
 }
 
-static int open_input(fc_capture *c, const char *url, const fc_capture_opts *o, char *err, size_t errsz)
+static int open_input(fc_capture *c, const char *url, const AVInputFormat *ifmt, const fc_capture_opts *o,
+                      char *err, size_t errsz)
 {
-    const AVInputFormat *ifmt = NULL;
     AVDictionary *dopts = NULL;
     const AVDictionaryEntry *e = NULL;
     int ret, device = c->info.is_device, rc = 0;
 
     if (device) {
-        const char *name = o->format && *o->format ? o->format : "v4l2";
-        pthread_once(&devices_once, register_devices);
-        if (!(ifmt = av_find_input_format(name)))
-            return fc_set_error(err, errsz, FC_EINVAL, "%s: unknown input format '%s'", url, name);
         if (o->video_size)
             av_dict_set(&dopts, "video_size", o->video_size, 0);
         if (o->framerate)
@@ -361,6 +378,7 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
 {
     fc_capture_opts o = opts ? *opts : fc_capture_default_opts();
     const AVCodec *codec = NULL;
+    const AVInputFormat *ifmt = NULL;
     fc_capture *c = NULL;
     double fps;
     int rc;
@@ -378,11 +396,12 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->log_user = o.log_user;
     c->t0 = AV_NOPTS_VALUE;
     c->last_t_s = -1.0;
-    c->info.is_device = is_device_path(url, &o);
+    if ((rc = find_format(c, url, &o, &ifmt, err, errsz)) < 0)
+        goto end;
     /* lavfi, x11grab... take a description, not a path: nothing to stat. */
     if ((!c->info.is_device || !strncmp(url, "/dev/", 5)) && (rc = check_path(url, c->info.is_device, err, errsz)) < 0)
         goto end;
-    if ((rc = open_input(c, url, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
+    if ((rc = open_input(c, url, ifmt, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
         goto end;
     fill_info(c, o.max_side, o.apply_rotation);
     if (!c->info.is_device)

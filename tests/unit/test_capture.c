@@ -303,6 +303,23 @@ static void test_errors(void **state)
     expect_error(fx("mjpeg.avi"), &o, FC_ENOENT, "rec.mkv");
 }
 
+/* A forced file format is not a device: same answers as probing. */
+static void test_forced_file_format(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    fc_capture *cap;
+    (void)state;
+
+    o.format = "mov";
+    cap = open_ok(fx("h264.mp4"), &o);
+    assert_false(fc_capture_get_info(cap)->is_device);
+    assert_int_equal(fc_capture_get_info(cap)->frames_estimate, 50);
+    assert_int_equal(read_all(cap, NULL, 0), 50);
+    fc_capture_free(cap);
+    o.format = "avi"; /* the wrong one */
+    expect_error(fx("h264.mp4"), &o, FC_EFORMAT, NULL);
+}
+
 /* Remux: a compressed source is copied packet for packet. */
 static void test_record_remux(void **state)
 {
@@ -458,7 +475,8 @@ static int group_teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decode_each_codec), cmocka_unit_test(test_pixels_and_scaling),
+        cmocka_unit_test(test_decode_each_codec), cmocka_unit_test(test_forced_file_format),
+        cmocka_unit_test(test_pixels_and_scaling),
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
         cmocka_unit_test(test_cut_file_is_not_fatal), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_remux),      cmocka_unit_test(test_record_lavfi),
