@@ -6,8 +6,11 @@
 # Fixtures (the tests assert on the values noted here):
 #   h264.mp4 vp9.webm mjpeg.avi  testsrc2 320x240, 25 fps, 2 s = 50 frames
 #   quad.mp4                     320x240, 25 fps, 1 s: top-left 160x120 red, the rest blue
-#   rot90.mp4 rot180.mp4 rot270.mp4  quad.mp4 remuxed with a display matrix (rotate=N:
-#                                the player turns it N degrees clockwise to show it upright)
+#   rot90.mp4 rot180.mp4 rot270.mp4  quad.mp4 remuxed with -metadata:s:v:0 rotate=N, which
+#                                FFmpeg 5.1's mp4 muxer writes as a display matrix of N degrees
+#                                counter-clockwise (ffprobe: rotation=N); players (and capture)
+#                                turn rot90 90 degrees counter-clockwise: the red quadrant ends
+#                                bottom-left of a 240x320 picture
 #   vfr.mkv                      50 frames: t = 0.04*n for n < 25, then 1 + 0.1*(n-25)
 #   truncated.mp4                first half of h264.mp4 (moov is at the end: no moov)
 #   cut.mp4                      h264.mp4 with moov first (faststart), cut to 60%: some frames
