@@ -197,22 +197,29 @@ static void scan_timing(fc_capture *c, const char *url)
     AVFormatContext *f = NULL;
     AVPacket *p = av_packet_alloc();
     int64_t *ts = av_malloc_array(SCAN_PACKETS, sizeof *ts);
-    int n = 0, reads = 0, at_end = 0, off = 0;
+    int n = 0, total = 0, reads = 0, at_end = 0, off = 0;
     int64_t span, med;
     double tick = av_q2d(c->st->time_base);
 
     if (!p || !ts || avformat_open_input(&f, url, c->fmt->iformat, NULL) < 0 ||
         f->nb_streams <= (unsigned)c->st->index)
         goto end;
-    while (n < SCAN_PACKETS && reads++ < 4 * SCAN_PACKETS) {
+    while (total < SCAN_PACKETS && reads++ < 4 * SCAN_PACKETS) {
         int ret = av_read_frame(f, p);
         if (ret < 0) {
             at_end = ret == AVERROR_EOF;
             break;
         }
-        if (p->stream_index == c->st->index && p->pts != AV_NOPTS_VALUE)
-            ts[n++] = p->pts;
+        if (p->stream_index == c->st->index) {
+            total++;
+            if (p->pts != AV_NOPTS_VALUE)
+                ts[n++] = p->pts;
+        }
         av_packet_unref(p);
+    }
+    if (at_end && c->st->nb_frames <= 0) { /* saw them all: a count, not an estimate */
+        c->info.frames_estimate = total;
+        c->info.frames_exact = 1;
     }
     if (n < 3)
         goto end;
@@ -231,10 +238,6 @@ static void scan_timing(fc_capture *c, const char *url)
     if (span > 0 && off * 10 > n - 1) {
         c->info.is_vfr = 1;
         c->info.fps_avg = (n - 1) / ((double)span * tick);
-    }
-    if (at_end && c->st->nb_frames <= 0) {
-        c->info.frames_estimate = n;
-        c->info.frames_exact = 1;
     }
 end:
     avformat_close_input(&f);
@@ -412,6 +415,8 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     }
     else if (!c->info.frames_estimate && c->info.duration_s > 0 && c->info.fps_avg > 0)
         c->info.frames_estimate = llrint(c->info.duration_s * c->info.fps_avg);
+    if (c->info.duration_s <= 0 && c->info.frames_exact && c->info.fps_avg > 0) /* raw streams */
+        c->info.duration_s = c->info.frames_estimate / c->info.fps_avg;
     fps = c->info.fps_avg > 0 ? c->info.fps_avg : c->info.fps_real;
     c->frame_dur_s = fps > 0 && fps < 1000 ? 1.0 / fps : 1.0 / 30;
     if ((rc = open_decoder(c, codec, o.threads, err, errsz)) < 0 || (rc = alloc_buffers(c, err, errsz)) < 0)

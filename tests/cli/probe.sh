@@ -32,6 +32,8 @@ expect_json rot90.mp4 'j["width"] == 240 and j["height"] == 320 and j["src_width
 expect_json rot270.mp4 'j["width"] == 240 and j["height"] == 320 and j["rotation_deg"] == 90'
 expect_json rot180.mp4 'j["width"] == 320 and j["height"] == 240 and j["rotation_deg"] == 180'
 expect_json vfr.mkv 'j["is_vfr"] and j["frames"] == 50 and abs(j["fps"] - 49 / 3.4) < 0.01 and abs(j["duration_s"] - 3.44) < 0.01 and j["fps_real"] == 25'
+expect_json raw.h264 'j["frames"] == 50 and j["frames_exact"] and abs(j["duration_s"] - 2) < 1e-6 and j["format"] == "h264"'
+expect_json damaged.mp4 'j["skipped"] >= 1 and 40 <= j["frames"] < 50' --count
 expect_json cut.mp4 'j["frames_exact"] and 20 <= j["frames"] < 50' --count
 
 # Text output: one block per file.

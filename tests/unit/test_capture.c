@@ -258,6 +258,35 @@ static void test_cut_file_is_not_fatal(void **state)
     fc_capture_free(cap);
 }
 
+/* A raw H.264 stream has no timestamps at all: times come from the frame rate. */
+static void test_missing_timestamps(void **state)
+{
+    fc_capture *cap = open_ok(fx("raw.h264"), NULL);
+    double t[64];
+    (void)state;
+
+    assert_int_equal(fc_capture_get_info(cap)->frames_estimate, 50);
+    assert_true(fabs(fc_capture_get_info(cap)->duration_s - 2.0) < 1e-6);
+    assert_int_equal(read_all(cap, t, 64), 50);
+    for (int k = 0; k < 50; k++)
+        if (fabs(t[k] - 0.04 * k) > 1e-6)
+            fail_msg("raw.h264 frame %d at %.4f s, expected %.4f", k, t[k], 0.04 * k);
+    fc_capture_free(cap);
+}
+
+/* Garbage inside the media data: the damaged frames are skipped and counted. */
+static void test_damaged_frames_skipped(void **state)
+{
+    fc_capture *cap = open_ok(fx("damaged.mp4"), NULL);
+    int64_t n = read_all(cap, NULL, 0);
+    (void)state;
+
+    assert_true(fc_capture_skipped(cap) >= 1);
+    if (n < 40 || n + fc_capture_skipped(cap) > 50)
+        fail_msg("damaged.mp4: %lld decoded, %lld skipped", (long long)n, (long long)fc_capture_skipped(cap));
+    fc_capture_free(cap);
+}
+
 static void expect_error(const char *url, const fc_capture_opts *o, int code, const char *mention)
 {
     char err[FC_ERRBUF_SIZE] = "";
@@ -478,7 +507,8 @@ int main(void)
         cmocka_unit_test(test_decode_each_codec), cmocka_unit_test(test_forced_file_format),
         cmocka_unit_test(test_pixels_and_scaling),
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
-        cmocka_unit_test(test_cut_file_is_not_fatal), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_cut_file_is_not_fatal),
+        cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_remux),      cmocka_unit_test(test_record_lavfi),
         cmocka_unit_test(test_record_interrupt),  cmocka_unit_test(test_record_abrupt_exit),
     };
