@@ -351,6 +351,17 @@ end:
     return rc;
 }
 
+static int codec_error(const fc_capture *c, const AVCodecParameters *par, char *err, size_t errsz)
+{
+    char tag[AV_FOURCC_MAX_STRING_SIZE];
+
+    if (par->codec_id != AV_CODEC_ID_NONE)
+        av_strlcpy(tag, avcodec_get_name(par->codec_id), sizeof tag);
+    else /* unknown to this FFmpeg: the fourcc is all there is */
+        av_fourcc_make_string(tag, par->codec_tag);
+    return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec '%s'", c->url, tag);
+}
+
 static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t errsz)
 {
     int idx = av_find_best_stream(c->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, codec, 0);
@@ -358,15 +369,7 @@ static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t e
     if (idx == AVERROR_DECODER_NOT_FOUND) {
         for (unsigned i = 0; i < c->fmt->nb_streams; i++)
             if (c->fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-                {
-                const AVCodecParameters *par = c->fmt->streams[i]->codecpar;
-                char tag[AV_FOURCC_MAX_STRING_SIZE];
-                if (par->codec_id != AV_CODEC_ID_NONE)
-                    av_strlcpy(tag, avcodec_get_name(par->codec_id), sizeof tag);
-                else
-                    av_fourcc_make_string(tag, par->codec_tag);
-                return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec '%s'", c->url, tag);
-            }
+                return codec_error(c, c->fmt->streams[i]->codecpar, err, errsz);
         return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec", c->url);
     }
     if (idx < 0 || (c->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC))
@@ -377,14 +380,42 @@ static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t e
     return 0;
 }
 
+/* Never record over the input being read. */
+static int check_record_path(const char *url, const char *record_path, char *err, size_t errsz)
+{
+    struct stat a, b;
+
+    if (stat(url, &a) == 0 && stat(record_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return fc_set_error(err, errsz, FC_EINVAL, "%s: the recording would overwrite the input", record_path);
+    return 0;
+}
+
+/* Copy compressed packets; encode raw frames, or packets the container cannot hold. */
+static int open_recording(fc_capture *c, const char *path, double fps, char *err, size_t errsz)
+{
+    enum AVCodecID id = c->st->codecpar->codec_id;
+    int rc;
+
+    c->rec_remux = id != AV_CODEC_ID_RAWVIDEO && id != AV_CODEC_ID_WRAPPED_AVFRAME;
+    rc = fc_rec_open(&c->rec, path, c->st, c->rec_remux, fps, c->log, c->log_user, err, errsz);
+    if (rc == FC_ECODEC && c->rec_remux) {
+        fc_log(c->log, c->log_user, FC_LOG_INFO, "%s: %s cannot be copied into this container, encoding", path,
+               avcodec_get_name(id));
+        c->rec_remux = 0;
+        rc = fc_rec_open(&c->rec, path, c->st, 0, fps, c->log, c->log_user, err, errsz);
+    }
+    return rc;
+}
+
 int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *opts, char *err, size_t errsz)
 {
     fc_capture_opts o = opts ? *opts : fc_capture_default_opts();
     const AVCodec *codec = NULL;
     const AVInputFormat *ifmt = NULL;
     fc_capture *c = NULL;
+    const char *fs_path = url && !strncmp(url, "file:", 5) ? url + 5 : url;
     double fps;
-    int rc;
+    int rc, is_path;
 
     if (out)
         *out = NULL;
@@ -401,13 +432,17 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->last_t_s = -1.0;
     if ((rc = find_format(c, url, &o, &ifmt, err, errsz)) < 0)
         goto end;
-    /* lavfi, x11grab... take a description, not a path: nothing to stat. */
-    if ((!c->info.is_device || !strncmp(url, "/dev/", 5)) && (rc = check_path(url, c->info.is_device, err, errsz)) < 0)
+    /* lavfi, x11grab... take a description, and "pipe:", "http://"... a URL:
+     * nothing to stat. */
+    is_path = !strncmp(url, "/dev/", 5) || (!c->info.is_device && !strstr(url, "://") && strncmp(url, "pipe:", 5));
+    if (is_path && (rc = check_path(fs_path, c->info.is_device, err, errsz)) < 0)
+        goto end;
+    if (o.record_path && (rc = check_record_path(fs_path, o.record_path, err, errsz)) < 0)
         goto end;
     if ((rc = open_input(c, url, ifmt, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
         goto end;
     fill_info(c, o.max_side, o.apply_rotation);
-    if (!c->info.is_device)
+    if (!c->info.is_device && is_path) /* a second read of a pipe would steal its data */
         scan_timing(c, url);
     if (c->st->nb_frames > 0) {
         c->info.frames_estimate = c->st->nb_frames;
@@ -421,11 +456,8 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->frame_dur_s = fps > 0 && fps < 1000 ? 1.0 / fps : 1.0 / 30;
     if ((rc = open_decoder(c, codec, o.threads, err, errsz)) < 0 || (rc = alloc_buffers(c, err, errsz)) < 0)
         goto end;
-    if (o.record_path) {
-        c->rec_remux = c->st->codecpar->codec_id != AV_CODEC_ID_RAWVIDEO;
-        if ((rc = fc_rec_open(&c->rec, o.record_path, c->st, c->rec_remux, fps, c->log, c->log_user, err, errsz)) < 0)
-            goto end;
-    }
+    if (o.record_path && (rc = open_recording(c, o.record_path, fps, err, errsz)) < 0)
+        goto end;
     fc_log(c->log, c->log_user, FC_LOG_DEBUG, "%s: %s %dx%d (%dx%d coded), rotation %d, %.3f fps", url,
            c->info.codec, c->info.width, c->info.height, c->info.src_width, c->info.src_height,
            c->info.rotation_deg, fps);

@@ -330,6 +330,10 @@ static void test_errors(void **state)
     o.max_side = 0;
     o.record_path = tmp("no-such-dir/rec.mkv");
     expect_error(fx("mjpeg.avi"), &o, FC_ENOENT, "rec.mkv");
+    o.record_path = fx("mjpeg.avi"); /* never over the input */
+    expect_error(fx("mjpeg.avi"), &o, FC_EINVAL, NULL);
+    o.record_path = tmp("rec.txt");
+    expect_error(fx("mjpeg.avi"), &o, FC_EINVAL, "rec.txt");
 }
 
 /* A forced file format is not a device: same answers as probing. */
