@@ -11,6 +11,7 @@
 #                                counter-clockwise (ffprobe: rotation=N); players (and capture)
 #                                turn rot90 90 degrees counter-clockwise: the red quadrant ends
 #                                bottom-left of a 240x320 picture
+#   h264-rotN.mp4                h264.mp4 with the same display matrices (detailed picture)
 #   vfr.mkv                      50 frames: t = 0.04*n for n < 25, then 1 + 0.1*(n-25)
 #   truncated.mp4                first half of h264.mp4 (moov is at the end: no moov)
 #   cut.mp4                      h264.mp4 with moov first (faststart), cut to 60%: some frames
@@ -42,6 +43,7 @@ mk quad.mp4 -f lavfi -i "color=c=blue:size=320x240:rate=25:duration=1,drawbox=x=
   -c:v libx264 -pix_fmt yuv420p -qp 0 -f mp4
 for r in 90 180 270; do
   mk rot$r.mp4 -i "$out/quad.mp4" -c copy -metadata:s:v:0 rotate=$r -f mp4
+  mk h264-rot$r.mp4 -i "$out/h264.mp4" -c copy -metadata:s:v:0 rotate=$r -f mp4
 done
 
 # Variable frame rate: 25 frames 40 ms apart, then 25 frames 100 ms apart.

@@ -204,6 +204,34 @@ static void check_rotation(const char *name, int max_side, int cw, int w, int h,
     fc_capture_free(cap);
 }
 
+/* Every pixel of the upright frame is the coded frame's pixel, moved by the turn. */
+static void check_rotation_exact(const char *name, int cw, int max_side)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    fc_capture *up, *raw;
+    fc_frame u, r;
+
+    o.max_side = max_side;
+    up = open_ok(fx(name), &o);
+    o.apply_rotation = 0;
+    raw = open_ok(fx(name), &o);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(fc_capture_read(&u, up), 0);
+        assert_int_equal(fc_capture_read(&r, raw), 0);
+        assert_int_equal(u.width, cw % 180 ? r.height : r.width);
+        assert_int_equal(u.height, cw % 180 ? r.width : r.height);
+        for (int y = 0; y < r.height; y++)
+            for (int x = 0; x < r.width; x++) {
+                int ux = cw == 90 ? r.height - 1 - y : cw == 180 ? r.width - 1 - x : cw == 270 ? y : x;
+                int uy = cw == 90 ? x : cw == 180 ? r.height - 1 - y : cw == 270 ? r.width - 1 - x : y;
+                if (memcmp(px(&u, ux, uy), px(&r, x, y), 3))
+                    fail_msg("%s: coded (%d,%d) is not at upright (%d,%d)", name, x, y, ux, uy);
+            }
+    }
+    fc_capture_free(up);
+    fc_capture_free(raw);
+}
+
 static void test_rotation(void **state)
 {
     fc_capture_opts o = fc_capture_default_opts();
@@ -218,6 +246,11 @@ static void test_rotation(void **state)
     check_rotation("rot270.mp4", 0, 90, 240, 320, 180, 80, 60, 80);
     /* 180: red ends bottom-right. */
     check_rotation("rot180.mp4", 0, 180, 320, 240, 240, 180, 80, 60);
+
+    check_rotation_exact("h264-rot90.mp4", 270, 0);
+    check_rotation_exact("h264-rot270.mp4", 90, 0);
+    check_rotation_exact("h264-rot180.mp4", 180, 0);
+    check_rotation_exact("h264-rot90.mp4", 270, 201); /* odd sizes: 201x151 */
 
     o.apply_rotation = 0; /* as coded */
     cap = open_ok(fx("rot90.mp4"), &o);
