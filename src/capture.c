@@ -416,6 +416,7 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     const char *fs_path = url && !strncmp(url, "file:", 5) ? url + 5 : url;
     double fps;
     int rc, is_path;
+    struct stat sb;
 
     if (out)
         *out = NULL;
@@ -442,7 +443,8 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     if ((rc = open_input(c, url, ifmt, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
         goto end;
     fill_info(c, o.max_side, o.apply_rotation);
-    if (!c->info.is_device && is_path) /* a second read of a pipe would steal its data */
+    /* Only a regular file can be read twice: a second reader of a FIFO would steal its data. */
+    if (!c->info.is_device && is_path && stat(fs_path, &sb) == 0 && S_ISREG(sb.st_mode))
         scan_timing(c, url);
     if (c->st->nb_frames > 0) {
         c->info.frames_estimate = c->st->nb_frames;

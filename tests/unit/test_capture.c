@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -497,6 +500,76 @@ static void test_record_interrupt(void **state)
     assert_int_equal(count_file(tmp("intr.mkv")), 20);
 }
 
+/* A read blocked on a stalled source (a FIFO fed half a file) returns FC_EINTR
+ * when a signal handler calls fc_capture_interrupt(): the interrupt callback. */
+typedef struct feeder {
+    const char *fifo, *src;
+    int stop_fd; /* read end of a pipe: closes when the test is done */
+} feeder;
+
+static void *feed_half(void *arg)
+{
+    const feeder *fd = arg;
+    FILE *in = fopen(fd->src, "rb");
+    int out = open(fd->fifo, O_WRONLY); /* waits for the reader */
+    char buf[65536], c;
+    size_t n = in ? fread(buf, 1, sizeof buf, in) : 0;
+
+    if (out >= 0 && n > 0 && write(out, buf, n * 6 / 10) < 0)
+        n = 0;
+    if (read(fd->stop_fd, &c, 1) < 0) /* stall until the test ends (or gives up) */
+        n = 0;
+    if (out >= 0)
+        close(out);
+    if (in)
+        fclose(in);
+    return NULL;
+}
+
+static void test_interrupt_blocked_read(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    struct sigaction sa, old;
+    struct itimerval it = {{0, 0}, {0, 300000}};
+    sigset_t alrm, prev;
+    int stop[2];
+    pthread_t th;
+    feeder fd;
+    fc_capture *cap;
+    fc_frame f;
+    int rc, n = 0;
+    (void)state;
+
+    assert_int_equal(mkfifo(tmp("stall.fifo"), 0600), 0);
+    assert_int_equal(pipe(stop), 0);
+    fd = (feeder){tmp("stall.fifo"), fx("vp9.webm"), stop[0]};
+    /* Only this thread may take SIGALRM, so its blocked read() gets EINTR. */
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    pthread_sigmask(SIG_BLOCK, &alrm, &prev);
+    assert_int_equal(pthread_create(&th, NULL, feed_half, &fd), 0);
+    o.threads = 1;
+    cap = open_ok(fd.fifo, &o);
+    assert_false(fc_capture_get_info(cap)->is_device);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: the read is interrupted */
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+    signalled_cap = cap;
+    pthread_sigmask(SIG_SETMASK, &prev, NULL);
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    while ((rc = fc_capture_read(&f, cap)) == 0)
+        n++;
+    assert_int_equal(rc, FC_EINTR);
+    assert_true(n > 5 && n < 50); /* what was fed decoded, then it waited */
+    signalled_cap = NULL;
+    sigaction(SIGALRM, &old, NULL);
+    close(stop[1]);
+    pthread_join(th, NULL);
+    close(stop[0]);
+    fc_capture_free(cap);
+}
+
 /* A process killed without closing anything: the file still plays up to the
  * last flushed cluster/fragment (1 s: a key frame each 30 frames). */
 static void test_record_abrupt_exit(void **state)
@@ -559,7 +632,8 @@ int main(void)
         cmocka_unit_test(test_cut_file_is_not_fatal),
         cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_remux),      cmocka_unit_test(test_record_lavfi),
-        cmocka_unit_test(test_record_interrupt),  cmocka_unit_test(test_record_abrupt_exit),
+        cmocka_unit_test(test_record_interrupt),
+        cmocka_unit_test(test_interrupt_blocked_read),  cmocka_unit_test(test_record_abrupt_exit),
     };
     const char *dir = getenv("FC_FIXTURES");
     struct stat sb;
