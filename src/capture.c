@@ -269,6 +269,20 @@ static void fill_info(fc_capture *c, int max_side, int apply_rotation)
         in->is_vfr = 1;
 }
 
+/* Frame count: the container's if it has one, else what the scan counted, else
+ * duration x rate; a raw stream's duration from its count. */
+static void complete_counts(fc_capture_info *in, const AVStream *st)
+{
+    if (st->nb_frames > 0) {
+        in->frames_estimate = st->nb_frames;
+        in->frames_exact = 1;
+    } else if (!in->frames_estimate && in->duration_s > 0 && in->fps_avg > 0) {
+        in->frames_estimate = llrint(in->duration_s * in->fps_avg);
+    }
+    if (in->duration_s <= 0 && in->frames_exact && in->fps_avg > 0)
+        in->duration_s = in->frames_estimate / in->fps_avg;
+}
+
 static int open_decoder(fc_capture *c, const AVCodec *codec, int threads, char *err, size_t errsz)
 {
     int ret;
@@ -427,14 +441,7 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     /* Only a regular file can be read twice: a second reader of a FIFO would steal its data. */
     if (!c->info.is_device && is_path && stat(fs_path, &sb) == 0 && S_ISREG(sb.st_mode))
         scan_timing(c, url);
-    if (c->st->nb_frames > 0) {
-        c->info.frames_estimate = c->st->nb_frames;
-        c->info.frames_exact = 1;
-    }
-    else if (!c->info.frames_estimate && c->info.duration_s > 0 && c->info.fps_avg > 0)
-        c->info.frames_estimate = llrint(c->info.duration_s * c->info.fps_avg);
-    if (c->info.duration_s <= 0 && c->info.frames_exact && c->info.fps_avg > 0) /* raw streams */
-        c->info.duration_s = c->info.frames_estimate / c->info.fps_avg;
+    complete_counts(&c->info, c->st);
     fps = c->info.fps_avg > 0 ? c->info.fps_avg : c->info.fps_real;
     c->frame_dur_s = fps > 0 && fps < 1000 ? 1.0 / fps : 1.0 / 30;
     if ((rc = open_decoder(c, codec, o.threads, err, errsz)) < 0 || (rc = alloc_buffers(c, err, errsz)) < 0)
