@@ -370,6 +370,16 @@ static void test_errors(void **state)
     expect_error(fx("mjpeg.avi"), &o, FC_EINVAL, NULL);
     o.record_path = tmp("rec.txt");
     expect_error(fx("mjpeg.avi"), &o, FC_EINVAL, "rec.txt");
+    if (access("/dev/full", W_OK) == 0) { /* a full disk, behind a .mkv name */
+        struct stat sb;
+        assert_int_equal(symlink("/dev/full", tmp("full.mkv")), 0);
+        o.record_path = tmp("full.mkv");
+        o.format = "lavfi";
+        expect_error("testsrc2=size=320x240:rate=30", &o, FC_ENOSPC, "full.mkv");
+        assert_int_equal(stat("/dev/full", &sb), 0); /* not removed */
+        assert_true(S_ISCHR(sb.st_mode));
+        o.format = NULL;
+    }
 }
 
 /* A forced file format is not a device: same answers as probing. */
