@@ -162,14 +162,13 @@ static double q2d_or0(AVRational q)
  * matrix rotation is counter-clockwise; a flip in the matrix is ignored. */
 static int stream_rotation_cw(const AVStream *st)
 {
-    size_t size = 0;
-    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    const int32_t *m = fc_display_matrix(st);
     double ccw;
     int cw;
 
-    if (!m || size < 9 * sizeof(int32_t))
+    if (!m)
         return 0;
-    ccw = av_display_rotation_get((const int32_t *)m);
+    ccw = av_display_rotation_get(m);
     if (isnan(ccw))
         return 0;
     cw = (int)lrint(-ccw / 90.0) * 90;

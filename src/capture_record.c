@@ -111,16 +111,24 @@ static int open_encoder(fc_rec *r, const AVStream *in, double fps, char *err, si
 
 static int copy_display_matrix(fc_rec *r, const AVStream *in)
 {
-    size_t size = 0;
-    const uint8_t *m = av_stream_get_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    const int32_t *m = fc_display_matrix(in);
     uint8_t *dst;
 
-    if (!m || size < 9 * sizeof(int32_t))
+    if (!m)
         return 0;
-    dst = av_stream_new_side_data(r->st, AV_PKT_DATA_DISPLAYMATRIX, size);
+#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
+    {
+        AVPacketSideData *sd = av_packet_side_data_new(&r->st->codecpar->coded_side_data,
+                                                       &r->st->codecpar->nb_coded_side_data,
+                                                       AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t), 0);
+        dst = sd ? sd->data : NULL;
+    }
+#else
+    dst = av_stream_new_side_data(r->st, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+#endif
     if (!dst)
         return FC_ENOMEM;
-    memcpy(dst, m, size);
+    memcpy(dst, m, 9 * sizeof(int32_t));
     return 0;
 }
 

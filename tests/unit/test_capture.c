@@ -428,6 +428,24 @@ static void test_record_remux(void **state)
     }
 }
 
+/* A recording keeps the source's display matrix (MP4 stores it). */
+static void test_record_keeps_rotation(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    fc_capture *cap;
+    (void)state;
+
+    o.record_path = tmp("rot.mp4");
+    cap = open_ok(fx("h264-rot90.mp4"), &o);
+    assert_int_equal(read_all(cap, NULL, 0), 50);
+    fc_capture_free(cap);
+    cap = open_ok(tmp("rot.mp4"), NULL);
+    assert_int_equal(fc_capture_get_info(cap)->rotation_deg, 270);
+    assert_int_equal(fc_capture_get_info(cap)->width, 240);
+    assert_int_equal(fc_capture_get_info(cap)->height, 320);
+    fc_capture_free(cap);
+}
+
 static fc_capture *lavfi_open(const char *record)
 {
     fc_capture_opts o = fc_capture_default_opts();
@@ -641,7 +659,8 @@ int main(void)
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
         cmocka_unit_test(test_cut_file_is_not_fatal),
         cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_record_remux),      cmocka_unit_test(test_record_lavfi),
+        cmocka_unit_test(test_record_remux),
+        cmocka_unit_test(test_record_keeps_rotation),      cmocka_unit_test(test_record_lavfi),
         cmocka_unit_test(test_record_interrupt),
         cmocka_unit_test(test_interrupt_blocked_read),  cmocka_unit_test(test_record_abrupt_exit),
     };
