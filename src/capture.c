@@ -250,7 +250,7 @@ static void fill_info(fc_capture *c, int max_side, int apply_rotation)
     in->src_width = w;
     in->src_height = h;
     in->rotation_deg = apply_rotation ? stream_rotation_cw(c->st) : 0;
-    fc_pix_fit(w, h, max_side, &c->out_w, &c->out_h);
+    fc_pix_fit(&c->out_w, &c->out_h, w, h, max_side);
     in->width = in->rotation_deg % 180 ? c->out_h : c->out_w;
     in->height = in->rotation_deg % 180 ? c->out_w : c->out_h;
     in->fps_real = q2d_or0(c->st->r_frame_rate);
@@ -560,7 +560,7 @@ static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
         fc_capture_stop_recording(c);
         return rc;
     }
-    if ((rc = fc_pix_convert(&c->pix, f, out)) < 0)
+    if ((rc = fc_pix_convert(out, &c->pix, f)) < 0)
         return read_error(c, rc, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
     out->index = c->next_index++;
     out->t_s = t;
