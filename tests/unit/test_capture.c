@@ -484,6 +484,14 @@ static void test_record_lavfi(void **state)
         double t[64];
 
         read_n(cap, 45);
+        if (i == 0) { /* stopping the recording early: capture goes on, the file stays at 45 */
+            fc_frame f;
+            assert_int_equal(fc_capture_stop_recording(cap), 0);
+            for (int k = 0; k < 5; k++)
+                assert_int_equal(fc_capture_read(&f, cap), 0);
+            assert_int_equal(f.index, 49);
+            assert_int_equal(fc_capture_recorded_frames(cap), 45);
+        }
         fc_capture_free(cap); /* finalises the file */
         cap = open_ok(tmp(outs[i]), NULL);
         assert_int_equal(fc_capture_get_info(cap)->width, 320);
