@@ -68,6 +68,7 @@ typedef struct fc_capture_info {
     double fps_real;          /**< r_frame_rate: base rate of the stream, 0 if unknown */
     double duration_s;        /**< duration in seconds, 0 if unknown (live) */
     int64_t frames_estimate;  /**< frame count (from the container or duration*fps), 0 if unknown */
+    int frames_exact;         /**< 1 if frames_estimate is a count (container index, or all packets seen) */
     int is_device;            /**< 1 for a live device */
     int is_vfr;               /**< 1 if the frame rate looks variable */
 } fc_capture_info;

@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <libavutil/log.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,10 @@ int main(int argc, char **argv)
         return FC_EXIT_USAGE;
     }
     name = argv[1];
+    /* FFmpeg logs through one process-wide av_log; the library modules never
+     * print, they report through fc_log callbacks and error codes, so libav's
+     * own chatter (probing noise, damaged-packet warnings) is silenced once here. */
+    av_log_set_level(AV_LOG_QUIET);
     if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
         if (argc > 2) {
             for (size_t i = 0; i < N_COMMANDS; i++)

@@ -1,0 +1,677 @@
+/* capture.c - frames from a video file or a live device (see formcheck/capture.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "formcheck/capture.h"
+
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavdevice/avdevice.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture_record.h"
+
+struct fc_capture {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVStream *st;
+    AVPacket *pkt;
+    AVFrame *frame;          /* decoder output, reused */
+    int pkt_pending;         /* pkt was refused with EAGAIN: send it again */
+    int draining;            /* the demuxer is at its end; the decoder is being flushed */
+
+    struct SwsContext *sws;  /* one pass: scale + convert to BGR24 */
+    int sws_w, sws_h, sws_fmt, sws_cs, sws_range;
+    uint8_t *bgr;            /* scaled BGR before rotation */
+    int bgr_w, bgr_h, bgr_stride;
+    uint8_t *rot;            /* rotated BGR (rotation != 0) */
+    int rot_stride;
+
+    fc_capture_info info;
+    int64_t t0;              /* stream ts of t = 0 (AV_NOPTS_VALUE until known) */
+    double frame_dur_s;      /* fallback step when a pts is missing */
+    double last_t_s;
+    int64_t next_index;
+    int64_t skipped;
+    int64_t decoded;
+
+    fc_rec *rec;
+    int rec_remux;
+    int rec_rc;              /* first recording error */
+    int64_t rec_frames;      /* frames in the closed recording */
+    char *url;
+    atomic_int interrupted;
+    fc_log_fn log;
+    void *log_user;
+    char err[FC_ERRBUF_SIZE];
+};
+
+static pthread_once_t devices_once = PTHREAD_ONCE_INIT;
+
+static void register_devices(void)
+{
+    avdevice_register_all();
+}
+
+fc_capture_opts fc_capture_default_opts(void)
+{
+    fc_capture_opts o;
+
+    memset(&o, 0, sizeof o);
+    o.apply_rotation = 1;
+    return o;
+}
+
+/* AVIOInterruptCB: makes blocking demuxer calls return AVERROR_EXIT. */
+static int interrupt_cb(void *opaque)
+{
+    fc_capture *c = opaque;
+    return atomic_load(&c->interrupted);
+}
+
+static int is_device_path(const char *url, const fc_capture_opts *o)
+{
+    return (o->format && *o->format) || !strncmp(url, "/dev/", 5);
+}
+
+/* Errors the file system can tell before FFmpeg tries: clearer than AVERROR. */
+static int check_path(const char *url, int device, char *err, size_t errsz)
+{
+    struct stat sb;
+
+    if (stat(url, &sb) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return device ? fc_set_error(err, errsz, FC_ENODEV, "%s: no such capture device", url)
+                          : fc_set_error(err, errsz, FC_ENOENT, "%s: no such file", url);
+        if (errno == EACCES)
+            return fc_set_error(err, errsz, FC_EACCES, "%s: permission denied", url);
+        return fc_set_error(err, errsz, fc_error_from_errno(errno), "%s: %s", url, strerror(errno));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory, not a video", url);
+    if (access(url, R_OK) != 0)
+        return fc_set_error(err, errsz, FC_EACCES, "%s: permission denied", url);
+    if (!device && S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return fc_set_error(err, errsz, FC_EFORMAT, "%s: empty file, not a video", url);
+    if (device && !S_ISCHR(sb.st_mode))
+        return fc_set_error(err, errsz, FC_ENODEV, "%s: not a capture device", url);
+    return 0;
+}
+
+/* Map an error of avformat_open_input/av_read_frame to an FC code + message. */
+static int open_error(const char *url, int device, int ret, char *err, size_t errsz)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+
+    av_strerror(ret, msg, sizeof msg);
+    if (ret == AVERROR(ENOMEM))
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
+    if (ret == AVERROR(EACCES) || ret == AVERROR(EPERM))
+        return fc_set_error(err, errsz, FC_EACCES, "%s: permission denied", url);
+    if (ret == AVERROR(EISDIR))
+        return fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory, not a video", url);
+    if (device) {
+        if (ret == AVERROR(EBUSY))
+            return fc_set_error(err, errsz, FC_EBUSY, "%s: device busy (another program uses it?)", url);
+        if (ret == AVERROR(ENOENT) || ret == AVERROR(ENODEV) || ret == AVERROR(ENXIO) ||
+            ret == AVERROR(ENOTTY) || ret == AVERROR(EINVAL))
+            return fc_set_error(err, errsz, FC_ENODEV, "%s: not a usable capture device (%s)", url, msg);
+        return fc_set_error(err, errsz, FC_EIO, "%s: cannot open the device: %s", url, msg);
+    }
+    if (ret == AVERROR(ENOENT))
+        return fc_set_error(err, errsz, FC_ENOENT, "%s: no such file", url);
+    if (ret == AVERROR_INVALIDDATA || ret == AVERROR_EOF)
+        return fc_set_error(err, errsz, FC_EFORMAT, "%s: not a recognised video file (damaged or truncated?)",
+                            url);
+    return fc_set_error(err, errsz, FC_EIO, "%s: cannot read: %s", url, msg);
+}
+
+static double q2d_or0(AVRational q)
+{
+    return q.num > 0 && q.den > 0 ? av_q2d(q) : 0.0;
+}
+
+/* Clockwise degrees (0/90/180/270) that make the picture upright. The display
+ * matrix rotation is counter-clockwise; a flip in the matrix is ignored. */
+static int stream_rotation_cw(const AVStream *st)
+{
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    double ccw;
+    int cw;
+
+    if (!m || size < 9 * sizeof(int32_t))
+        return 0;
+    ccw = av_display_rotation_get((const int32_t *)m);
+    if (isnan(ccw))
+        return 0;
+    cw = (int)lrint(-ccw / 90.0) * 90;
+    return ((cw % 360) + 360) % 360;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Files: read the first packets' timestamps on a second demuxer (no decoding;
+ * the main one stays at the start) to tell a variable frame rate from a constant
+ * one, which container headers often do not say. Sets is_vfr, and when the rate
+ * varies, fps_avg from the packets; if the scan reached the end, the exact count. */
+#define SCAN_PACKETS 300
+static void scan_timing(fc_capture *c, const char *url)
+{
+    AVFormatContext *f = NULL;
+    AVPacket *p = av_packet_alloc();
+    int64_t *ts = av_malloc_array(SCAN_PACKETS, sizeof *ts);
+    int n = 0, reads = 0, at_end = 0, off = 0;
+    int64_t span, med;
+    double tick = av_q2d(c->st->time_base);
+
+    if (!p || !ts || avformat_open_input(&f, url, c->fmt->iformat, NULL) < 0 ||
+        f->nb_streams <= (unsigned)c->st->index)
+        goto end;
+    while (n < SCAN_PACKETS && reads++ < 4 * SCAN_PACKETS) {
+        int ret = av_read_frame(f, p);
+        if (ret < 0) {
+            at_end = ret == AVERROR_EOF;
+            break;
+        }
+        if (p->stream_index == c->st->index && p->pts != AV_NOPTS_VALUE)
+            ts[n++] = p->pts;
+        av_packet_unref(p);
+    }
+    if (n < 3)
+        goto end;
+    qsort(ts, n, sizeof *ts, cmp_i64); /* presentation order (B-frames) */
+    span = ts[n - 1] - ts[0];
+    for (int i = n - 1; i > 0; i--) /* steps between frames, in place */
+        ts[i] -= ts[i - 1];
+    qsort(ts + 1, n - 1, sizeof *ts, cmp_i64);
+    med = ts[1 + (n - 1) / 2];
+    /* Variable: more than 10% of the steps are 1.5x off the median (beyond a
+     * 1-tick rounding). One gap (a dropped frame, a cut file's missing B-frames)
+     * does not make a clip VFR. */
+    for (int i = 1; i < n; i++)
+        if ((double)ts[i] > 1.5 * (double)med + 1 || (double)ts[i] < (double)med / 1.5 - 1)
+            off++;
+    if (span > 0 && off * 10 > n - 1) {
+        c->info.is_vfr = 1;
+        c->info.fps_avg = (n - 1) / ((double)span * tick);
+    }
+    if (at_end && c->st->nb_frames <= 0) {
+        c->info.frames_estimate = n;
+        c->info.frames_exact = 1;
+    }
+end:
+    avformat_close_input(&f);
+    av_packet_free(&p);
+    av_free(ts);
+}
+
+static void fill_info(fc_capture *c, int max_side, int apply_rotation)
+{
+    fc_capture_info *in = &c->info;
+    const AVCodecParameters *par = c->st->codecpar;
+    int w = par->width, h = par->height, side = w > h ? w : h;
+
+    av_strlcpy(in->codec, avcodec_get_name(par->codec_id), sizeof in->codec);
+    av_strlcpy(in->format, c->fmt->iformat->name, sizeof in->format);
+    in->src_width = w;
+    in->src_height = h;
+    in->rotation_deg = apply_rotation ? stream_rotation_cw(c->st) : 0;
+    c->bgr_w = w;
+    c->bgr_h = h;
+    if (max_side > 0 && side > max_side) { /* keep the aspect ratio, round to nearest */
+        c->bgr_w = w >= h ? max_side : (int)((2LL * w * max_side + side) / (2LL * side));
+        c->bgr_h = h >= w ? max_side : (int)((2LL * h * max_side + side) / (2LL * side));
+        c->bgr_w = c->bgr_w < 1 ? 1 : c->bgr_w;
+        c->bgr_h = c->bgr_h < 1 ? 1 : c->bgr_h;
+    }
+    in->width = in->rotation_deg % 180 ? c->bgr_h : c->bgr_w;
+    in->height = in->rotation_deg % 180 ? c->bgr_w : c->bgr_h;
+    in->fps_real = q2d_or0(c->st->r_frame_rate);
+    in->fps_avg = q2d_or0(c->st->avg_frame_rate);
+    if (c->st->duration > 0)
+        in->duration_s = c->st->duration * av_q2d(c->st->time_base);
+    else if (c->fmt->duration > 0 && !in->is_device)
+        in->duration_s = c->fmt->duration / (double)AV_TIME_BASE;
+    if (in->fps_avg <= 0 && c->st->nb_frames > 0 && in->duration_s > 0)
+        in->fps_avg = c->st->nb_frames / in->duration_s;
+    if (in->fps_avg <= 0)
+        in->fps_avg = in->fps_real;
+    /* r_frame_rate is the lowest rate all timestamps fit; a different average means gaps or changes. */
+    if (in->fps_avg > 0 && in->fps_real > 0 && fabs(in->fps_avg - in->fps_real) > 0.01 * in->fps_real)
+        in->is_vfr = 1;
+}
+
+static int open_decoder(fc_capture *c, const AVCodec *codec, int threads, char *err, size_t errsz)
+{
+    int ret;
+
+    c->dec = avcodec_alloc_context3(codec);
+    if (!c->dec)
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->url);
+    if ((ret = avcodec_parameters_to_context(c->dec, c->st->codecpar)) < 0)
+        return fc_set_error(err, errsz, FC_ECODEC, "%s: bad codec parameters", c->url);
+    c->dec->pkt_timebase = c->st->time_base;
+    c->dec->thread_count = threads > 0 ? threads : 0;
+    /* Frame threading is fastest for files; a live source would wait for
+     * thread_count frames before the first one comes out, so slices only. */
+    c->dec->thread_type = c->info.is_device ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if ((ret = avcodec_open2(c->dec, codec, NULL)) < 0)
+        return fc_set_error(err, errsz, FC_ECODEC, "%s: cannot open the %s decoder", c->url,
+                            avcodec_get_name(c->st->codecpar->codec_id));
+    return 0;
+}
+
+static int alloc_buffers(fc_capture *c, char *err, size_t errsz)
+{
+    /* 32-byte aligned rows: what swscale's SIMD output paths like. */
+    c->bgr_stride = FFALIGN(3 * c->bgr_w, 32);
+    c->bgr = av_malloc((size_t)c->bgr_stride * c->bgr_h);
+    if (c->info.rotation_deg) {
+        c->rot_stride = FFALIGN(3 * c->info.width, 32);
+        c->rot = av_malloc((size_t)c->rot_stride * c->info.height);
+    }
+    c->pkt = av_packet_alloc();
+    c->frame = av_frame_alloc();
+    if (!c->bgr || (c->info.rotation_deg && !c->rot) || !c->pkt || !c->frame)
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->url);
+    return 0;
+}
+
+static int open_input(fc_capture *c, const char *url, const fc_capture_opts *o, char *err, size_t errsz)
+{
+    const AVInputFormat *ifmt = NULL;
+    AVDictionary *dopts = NULL;
+    const AVDictionaryEntry *e = NULL;
+    int ret, device = c->info.is_device, rc = 0;
+
+    if (device) {
+        const char *name = o->format && *o->format ? o->format : "v4l2";
+        pthread_once(&devices_once, register_devices);
+        if (!(ifmt = av_find_input_format(name)))
+            return fc_set_error(err, errsz, FC_EINVAL, "%s: unknown input format '%s'", url, name);
+        if (o->video_size)
+            av_dict_set(&dopts, "video_size", o->video_size, 0);
+        if (o->framerate)
+            av_dict_set(&dopts, "framerate", o->framerate, 0);
+        if (o->input_format)
+            av_dict_set(&dopts, "input_format", o->input_format, 0);
+    }
+    if (!(c->fmt = avformat_alloc_context()))
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
+    c->fmt->interrupt_callback.callback = interrupt_cb;
+    c->fmt->interrupt_callback.opaque = c;
+    if ((ret = avformat_open_input(&c->fmt, url, ifmt, &dopts)) < 0) {
+        rc = ret == AVERROR_EXIT ? fc_set_error(err, errsz, FC_EINTR, "%s: interrupted", url)
+                                 : open_error(url, device, ret, err, errsz);
+        goto end;
+    }
+    while ((e = av_dict_get(dopts, "", e, AV_DICT_IGNORE_SUFFIX)))
+        fc_log(c->log, c->log_user, FC_LOG_WARN, "%s: option %s=%s not used by format %s", url, e->key, e->value,
+               c->fmt->iformat->name);
+    if ((ret = avformat_find_stream_info(c->fmt, NULL)) < 0)
+        rc = open_error(url, device, ret, err, errsz);
+end:
+    av_dict_free(&dopts);
+    return rc;
+}
+
+static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t errsz)
+{
+    int idx = av_find_best_stream(c->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, codec, 0);
+
+    if (idx == AVERROR_DECODER_NOT_FOUND) {
+        for (unsigned i = 0; i < c->fmt->nb_streams; i++)
+            if (c->fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+                {
+                const AVCodecParameters *par = c->fmt->streams[i]->codecpar;
+                char tag[AV_FOURCC_MAX_STRING_SIZE];
+                if (par->codec_id != AV_CODEC_ID_NONE)
+                    av_strlcpy(tag, avcodec_get_name(par->codec_id), sizeof tag);
+                else
+                    av_fourcc_make_string(tag, par->codec_tag);
+                return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec '%s'", c->url, tag);
+            }
+        return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec", c->url);
+    }
+    if (idx < 0 || (c->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+        return fc_set_error(err, errsz, FC_ENOVIDEO, "%s: no video stream (audio only?)", c->url);
+    c->st = c->fmt->streams[idx];
+    if (c->st->codecpar->width <= 0 || c->st->codecpar->height <= 0)
+        return fc_set_error(err, errsz, FC_EFORMAT, "%s: video stream of unknown size (damaged?)", c->url);
+    return 0;
+}
+
+int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *opts, char *err, size_t errsz)
+{
+    fc_capture_opts o = opts ? *opts : fc_capture_default_opts();
+    const AVCodec *codec = NULL;
+    fc_capture *c = NULL;
+    double fps;
+    int rc;
+
+    if (!out || !url || !*url || o.max_side < 0 || o.threads < 0)
+        return fc_set_error(err, errsz, FC_EINVAL, "%s: invalid capture arguments", url ? url : "(null)");
+    *out = NULL;
+    if (!(c = av_mallocz(sizeof *c)) || !(c->url = av_strdup(url))) {
+        av_free(c);
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
+    }
+    atomic_init(&c->interrupted, 0);
+    c->log = o.log;
+    c->log_user = o.log_user;
+    c->t0 = AV_NOPTS_VALUE;
+    c->last_t_s = -1.0;
+    c->info.is_device = is_device_path(url, &o);
+    /* lavfi, x11grab... take a description, not a path: nothing to stat. */
+    if ((!c->info.is_device || !strncmp(url, "/dev/", 5)) && (rc = check_path(url, c->info.is_device, err, errsz)) < 0)
+        goto end;
+    if ((rc = open_input(c, url, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
+        goto end;
+    fill_info(c, o.max_side, o.apply_rotation);
+    if (!c->info.is_device)
+        scan_timing(c, url);
+    if (c->st->nb_frames > 0) {
+        c->info.frames_estimate = c->st->nb_frames;
+        c->info.frames_exact = 1;
+    }
+    else if (!c->info.frames_estimate && c->info.duration_s > 0 && c->info.fps_avg > 0)
+        c->info.frames_estimate = llrint(c->info.duration_s * c->info.fps_avg);
+    fps = c->info.fps_avg > 0 ? c->info.fps_avg : c->info.fps_real;
+    c->frame_dur_s = fps > 0 && fps < 1000 ? 1.0 / fps : 1.0 / 30;
+    if ((rc = open_decoder(c, codec, o.threads, err, errsz)) < 0 || (rc = alloc_buffers(c, err, errsz)) < 0)
+        goto end;
+    if (o.record_path) {
+        c->rec_remux = c->st->codecpar->codec_id != AV_CODEC_ID_RAWVIDEO;
+        if ((rc = fc_rec_open(&c->rec, o.record_path, c->st, c->rec_remux, fps, c->log, c->log_user, err, errsz)) < 0)
+            goto end;
+    }
+    fc_log(c->log, c->log_user, FC_LOG_DEBUG, "%s: %s %dx%d (%dx%d coded), rotation %d, %.3f fps", url,
+           c->info.codec, c->info.width, c->info.height, c->info.src_width, c->info.src_height,
+           c->info.rotation_deg, fps);
+end:
+    if (rc < 0) {
+        fc_capture_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+const fc_capture_info *fc_capture_get_info(const fc_capture *cap)
+{
+    return cap ? &cap->info : NULL;
+}
+
+int64_t fc_capture_skipped(const fc_capture *cap)
+{
+    return cap ? cap->skipped : 0;
+}
+
+const char *fc_capture_error(const fc_capture *cap)
+{
+    return cap ? cap->err : "";
+}
+
+void fc_capture_interrupt(fc_capture *cap)
+{
+    if (cap)
+        atomic_store(&cap->interrupted, 1);
+}
+
+int64_t fc_capture_recorded_frames(const fc_capture *cap)
+{
+    if (!cap)
+        return 0;
+    return cap->rec ? fc_rec_frames(cap->rec) : cap->rec_frames;
+}
+
+int fc_capture_stop_recording(fc_capture *cap)
+{
+    char err[FC_ERRBUF_SIZE];
+    int rc;
+
+    if (!cap || !cap->rec)
+        return cap && cap->rec_rc < 0 ? cap->rec_rc : 0;
+    cap->rec_frames = fc_rec_frames(cap->rec); /* still readable once closed */
+    rc = fc_rec_close(cap->rec, err, sizeof err);
+    cap->rec = NULL;
+    if (rc < 0 && cap->rec_rc == 0) {
+        cap->rec_rc = rc;
+        av_strlcpy(cap->err, err, sizeof cap->err);
+    }
+    return cap->rec_rc;
+}
+
+void fc_capture_free(fc_capture *cap)
+{
+    if (!cap)
+        return;
+    fc_capture_stop_recording(cap);
+    avcodec_free_context(&cap->dec);
+    avformat_close_input(&cap->fmt);
+    av_packet_free(&cap->pkt);
+    av_frame_free(&cap->frame);
+    sws_freeContext(cap->sws);
+    av_free(cap->bgr);
+    av_free(cap->rot);
+    av_free(cap->url);
+    av_free(cap);
+}
+
+
+/* ---- reading ---- */
+
+static int read_error(fc_capture *c, int code, const char *fmt, const char *detail)
+{
+    char line[FC_ERRBUF_SIZE];
+
+    snprintf(line, sizeof line, fmt, detail);
+    return fc_set_error(c->err, sizeof c->err, code, "%s: %s", c->url, line);
+}
+
+/* Seconds since the stream start, strictly increasing: best_effort_timestamp,
+ * else (missing, or not after the previous one) previous + one frame. */
+static double frame_time(fc_capture *c, const AVFrame *f)
+{
+    int64_t ts = f->best_effort_timestamp;
+    double t;
+
+    if (ts != AV_NOPTS_VALUE && c->t0 == AV_NOPTS_VALUE)
+        c->t0 = c->st->start_time != AV_NOPTS_VALUE && c->st->start_time <= ts ? c->st->start_time : ts;
+    if (ts != AV_NOPTS_VALUE)
+        t = (double)(ts - c->t0) * av_q2d(c->st->time_base);
+    else
+        t = c->last_t_s < 0 ? 0.0 : c->last_t_s + c->frame_dur_s;
+    if (t <= c->last_t_s)
+        t = c->last_t_s + c->frame_dur_s;
+    if (t < 0)
+        t = 0;
+    c->last_t_s = t;
+    return t;
+}
+
+static int convert(fc_capture *c, const AVFrame *f)
+{
+    int cs = f->colorspace, range = f->color_range;
+
+    if (!c->sws || c->sws_w != f->width || c->sws_h != f->height || c->sws_fmt != f->format || c->sws_cs != cs ||
+        c->sws_range != range) {
+        int full = range == AVCOL_RANGE_JPEG;
+        sws_freeContext(c->sws);
+        c->sws = sws_getContext(f->width, f->height, f->format, c->bgr_w, c->bgr_h, AV_PIX_FMT_BGR24,
+                                SWS_BILINEAR, NULL, NULL, NULL);
+        if (!c->sws)
+            return read_error(c, FC_ECODEC, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
+        /* BT.709 HD video would come out with BT.601's colours otherwise. */
+        if (cs != AVCOL_SPC_UNSPECIFIED && cs != AVCOL_SPC_RGB) {
+            const int *coef = sws_getCoefficients(cs);
+            sws_setColorspaceDetails(c->sws, coef, full, sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16,
+                                     1 << 16);
+        }
+        c->sws_w = f->width;
+        c->sws_h = f->height;
+        c->sws_fmt = f->format;
+        c->sws_cs = cs;
+        c->sws_range = range;
+    }
+    uint8_t *dst[4] = {c->bgr, NULL, NULL, NULL};
+    int dst_stride[4] = {c->bgr_stride, 0, 0, 0};
+    sws_scale(c->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_stride);
+    return 0;
+}
+
+/* Rotate the BGR picture clockwise by 90/180/270 degrees into c->rot. */
+static void rotate(fc_capture *c)
+{
+    const int w = c->bgr_w, h = c->bgr_h, ss = c->bgr_stride, ds = c->rot_stride;
+    const uint8_t *src = c->bgr;
+    uint8_t *dst = c->rot;
+
+    for (int y = 0; y < h; y++) {
+        const uint8_t *s = src + (size_t)y * ss;
+        for (int x = 0; x < w; x++, s += 3) {
+            uint8_t *d;
+            if (c->info.rotation_deg == 90) /* (x, y) -> (h-1-y, x) */
+                d = dst + (size_t)x * ds + 3 * (size_t)(h - 1 - y);
+            else if (c->info.rotation_deg == 270) /* (x, y) -> (y, w-1-x) */
+                d = dst + (size_t)(w - 1 - x) * ds + 3 * (size_t)y;
+            else /* 180: (x, y) -> (w-1-x, h-1-y) */
+                d = dst + (size_t)(h - 1 - y) * ds + 3 * (size_t)(w - 1 - x);
+            d[0] = s[0];
+            d[1] = s[1];
+            d[2] = s[2];
+        }
+    }
+}
+
+static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
+{
+    int rc;
+    double t = frame_time(c, f);
+
+    if ((rc = convert(c, f)) < 0)
+        return rc;
+    if (c->rec && !c->rec_remux && (rc = fc_rec_write_frame(c->rec, f, t, c->err, sizeof c->err)) < 0) {
+        c->rec_rc = rc;
+        fc_capture_stop_recording(c);
+        return rc;
+    }
+    if (c->info.rotation_deg) {
+        rotate(c);
+        out->data = c->rot;
+        out->stride = c->rot_stride;
+    } else {
+        out->data = c->bgr;
+        out->stride = c->bgr_stride;
+    }
+    out->width = c->info.width;
+    out->height = c->info.height;
+    out->index = c->next_index++;
+    out->t_s = t;
+    c->decoded++;
+    return 0;
+}
+
+/* Feed the decoder one packet of our stream. Returns 0, 1 at the end of input, or an error. */
+static int feed(fc_capture *c)
+{
+    int ret;
+
+    if (!c->pkt_pending) {
+        ret = av_read_frame(c->fmt, c->pkt);
+        if (ret == AVERROR(EAGAIN)) { /* non-blocking device with nothing yet */
+            nanosleep(&(struct timespec){0, 2000000}, NULL);
+            return 0;
+        }
+        if (ret == AVERROR_EXIT || atomic_load(&c->interrupted))
+            return read_error(c, FC_EINTR, "%s", "interrupted");
+        if (ret < 0) {
+            if (ret != AVERROR_EOF) {
+                char msg[AV_ERROR_MAX_STRING_SIZE];
+                av_strerror(ret, msg, sizeof msg);
+                if (c->info.is_device)
+                    return read_error(c, FC_EIO, "device error: %s", msg);
+                /* A damaged or cut file: keep what decoded so far. */
+                fc_log(c->log, c->log_user, FC_LOG_WARN, "%s: read error (%s), stopping there", c->url, msg);
+            }
+            return 1;
+        }
+        if (c->pkt->stream_index != c->st->index) {
+            av_packet_unref(c->pkt);
+            return 0;
+        }
+        if (c->rec && c->rec_remux && (ret = fc_rec_write_packet(c->rec, c->pkt, c->err, sizeof c->err)) < 0) {
+            av_packet_unref(c->pkt);
+            c->rec_rc = ret;
+            fc_capture_stop_recording(c);
+            return ret;
+        }
+    }
+    ret = avcodec_send_packet(c->dec, c->pkt);
+    c->pkt_pending = ret == AVERROR(EAGAIN);
+    if (c->pkt_pending)
+        return 0;
+    av_packet_unref(c->pkt);
+    if (ret < 0) {
+        c->skipped++;
+        fc_log(c->log, c->log_user, FC_LOG_DEBUG, "%s: damaged packet skipped", c->url);
+    }
+    return 0;
+}
+
+int fc_capture_read(fc_frame *frame, fc_capture *c)
+{
+    int ret, errors_in_row = 0;
+
+    if (!frame || !c)
+        return FC_EINVAL;
+    for (;;) {
+        if (atomic_load(&c->interrupted))
+            return read_error(c, FC_EINTR, "%s", "interrupted");
+        ret = avcodec_receive_frame(c->dec, c->frame);
+        if (ret == 0) {
+            if (c->frame->decode_error_flags || (c->frame->flags & AV_FRAME_FLAG_CORRUPT)) {
+                c->skipped++;
+                av_frame_unref(c->frame);
+                continue;
+            }
+            ret = deliver(c, frame, c->frame);
+            av_frame_unref(c->frame);
+            return ret;
+        }
+        if (ret == AVERROR_EOF || (c->draining && ret == AVERROR(EAGAIN))) {
+            if (c->decoded == 0)
+                return read_error(c, FC_EDECODE, "%s", "no frame could be decoded");
+            return FC_EEOF;
+        }
+        if (ret != AVERROR(EAGAIN)) { /* a damaged frame: skip it, go on */
+            c->skipped++;
+            if (++errors_in_row > 1000) /* a decoder stuck in errors: treat as the end */
+                return c->decoded ? FC_EEOF : read_error(c, FC_EDECODE, "%s", "no frame could be decoded");
+            continue;
+        }
+        ret = feed(c);
+        if (ret < 0)
+            return ret;
+        if (ret == 1) {
+            c->draining = 1;
+            avcodec_send_packet(c->dec, NULL);
+        }
+    }
+}
