@@ -40,7 +40,8 @@ typedef struct pose_args {
     fc_pose_opts opts;
     const char *out_path;
     const char *model_dir;
-    int first_input;
+    char **inputs; /* argc entries, caller frees */
+    int ninputs;
 } pose_args;
 
 static int file_exists(const char *dir, const char *file)
@@ -70,16 +71,19 @@ static int parse_args(pose_args *a, int argc, char **argv)
     a->opts = fc_pose_default_opts();
     a->out_path = "-";
     a->model_dir = NULL;
-    int i = 1;
-    for (; i < argc; i++) {
+    a->ninputs = 0;
+    int only_inputs = 0;
+    for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(s, "--")) {
-            i++;
-            break;
+        if (!only_inputs && !strcmp(s, "--")) {
+            only_inputs = 1;
+            continue;
         }
-        if (s[0] != '-' || !strcmp(s, "-"))
-            break;
+        if (only_inputs || s[0] != '-' || !strcmp(s, "-")) {
+            a->inputs[a->ninputs++] = argv[i]; /* options and inputs may be mixed */
+            continue;
+        }
         if (!strcmp(s, "--no-smoothing")) {
             a->opts.smoothing = 0;
             continue;
@@ -109,9 +113,8 @@ static int parse_args(pose_args *a, int argc, char **argv)
             a->out_path = v;
         }
     }
-    if (i >= argc)
+    if (!a->ninputs)
         return fc_cli_usage_error(cmd, "no input given");
-    a->first_input = i;
     return 0;
 }
 
@@ -159,9 +162,16 @@ int fc_cmd_pose(int argc, char **argv)
             return fc_cli_print_usage(fc_usage_pose);
     }
     pose_args a;
+    a.inputs = calloc((size_t)argc, sizeof *a.inputs);
+    if (!a.inputs) {
+        fc_cli_error("out of memory");
+        return FC_EXIT_FAIL;
+    }
     int rc = parse_args(&a, argc, argv);
-    if (rc)
+    if (rc) {
+        free(a.inputs);
         return rc;
+    }
     char err[FC_ERRBUF_SIZE];
     const char *dir = a.model_dir ? a.model_dir : default_model_dir(a.opts.model);
     if (!dir) {
@@ -169,6 +179,7 @@ int fc_cmd_pose(int argc, char **argv)
                      "run models/fetch.sh or pass --model-dir",
                      fc_pose_detector_file(), fc_pose_model_file(a.opts.model), FC_MODEL_DIR_SOURCE,
                      FC_MODEL_DIR_INSTALL);
+        free(a.inputs);
         return FC_EXIT_FAIL;
     }
     int verbosity = FC_LOG_WARN;
@@ -187,8 +198,8 @@ int fc_cmd_pose(int argc, char **argv)
         goto end;
     }
     int64_t frame_no = 0;
-    for (int i = a.first_input; i < argc; i++)
-        if (run_input(pose, w, argv[i], &frame_no) < 0)
+    for (int i = 0; i < a.ninputs; i++)
+        if (run_input(pose, w, a.inputs[i], &frame_no) < 0)
             goto end;
     rc = fc_keypoints_writer_close(w, err, sizeof err);
     w = NULL;
@@ -200,5 +211,6 @@ int fc_cmd_pose(int argc, char **argv)
 end:
     fc_keypoints_writer_free(w); /* on failure: no half-written output */
     fc_pose_free(pose);
+    free(a.inputs);
     return fc_cli_finish(code);
 }
