@@ -232,41 +232,6 @@ const fc_pose_timing *fc_pose_last_timing(const fc_pose *p)
     return &p->timing;
 }
 
-/* Which detection is our person. VIDEO mode, with a person seen before: the detection whose hip
- * centre is nearest to where they were, if near enough. Otherwise the best score,
- * near-ties going to the largest, most central box. -1 if none. */
-static int pick_detection(const fc_pose *p, const fc_detection *d, int n, int width, int height)
-{
-    if (n <= 0)
-        return -1;
-    if (p->o.mode == FC_POSE_VIDEO && p->state != NEVER_FOUND) {
-        int best = -1;
-        float best_dist = SAME_PERSON_DIST;
-        for (int i = 0; i < n; i++) {
-            float dx = d[i].kp[0][0] * width - p->last_seen.cx, dy = d[i].kp[0][1] * height - p->last_seen.cy;
-            float dist = sqrtf(dx * dx + dy * dy) / p->last_seen.w;
-            if (dist < best_dist) {
-                best_dist = dist;
-                best = i;
-            }
-        }
-        if (best >= 0)
-            return best;
-    }
-    int best = 0;
-    float best_key = -1.0f;
-    for (int i = 0; i < n && d[i].score >= d[0].score - SCORE_TIE; i++) { /* d is sorted by score */
-        float cx = (d[i].xmin + d[i].xmax) / 2 - 0.5f, cy = (d[i].ymin + d[i].ymax) / 2 - 0.5f;
-        float area = (d[i].xmax - d[i].xmin) * (d[i].ymax - d[i].ymin);
-        float key = area * (1.0f - sqrtf(cx * cx + cy * cy));
-        if (key > best_key) {
-            best_key = key;
-            best = i;
-        }
-    }
-    return best;
-}
-
 /* Detector on the whole frame: 1 and `roi` set if a person was chosen, 0 if none. */
 static int run_detector(fc_pose *p, const fc_frame *f, fc_roi *roi)
 {
@@ -288,7 +253,8 @@ static int run_detector(fc_pose *p, const fc_frame *f, fc_roi *roi)
                            p->o.min_detection_score);
     n = fc_pose_nms_weighted(p->dets, n, NMS_IOU);
     fc_detection_unletterbox(p->dets, n, pad);
-    int k = pick_detection(p, p->dets, n, f->width, f->height);
+    const fc_roi *seen = p->o.mode == FC_POSE_VIDEO && p->state != NEVER_FOUND ? &p->last_seen : NULL;
+    int k = fc_pose_pick(p->dets, n, f->width, f->height, seen, SCORE_TIE, SAME_PERSON_DIST);
     if (k >= 0) {
         const fc_detection *d = &p->dets[k];
         *roi = fc_roi_from_points(d->kp[0][0] * f->width, d->kp[0][1] * f->height, d->kp[1][0] * f->width,

@@ -207,6 +207,41 @@ void fc_roi_to_frame(const fc_roi *roi, float u, float v, float *x, float *y)
     *y = (s * du + c * dv) * roi->h + roi->cy;
 }
 
+int fc_pose_pick(const fc_detection *d, int n, int width, int height, const fc_roi *seen, float score_tie,
+                 float same_dist)
+{
+    if (n <= 0)
+        return -1;
+    if (seen && seen->w > 0.0f) {
+        int best = -1;
+        float best_dist = same_dist;
+        for (int i = 0; i < n; i++) {
+            float dx = d[i].kp[0][0] * width - seen->cx, dy = d[i].kp[0][1] * height - seen->cy;
+            float dist = sqrtf(dx * dx + dy * dy) / seen->w;
+            if (dist < best_dist) {
+                best_dist = dist;
+                best = i;
+            }
+        }
+        if (best >= 0)
+            return best;
+    }
+    int best = 0;
+    float best_key = -1.0f, half_diag = 0.5f * sqrtf((float)width * width + (float)height * height);
+    for (int i = 0; i < n && d[i].score >= d[0].score - score_tie; i++) {
+        float hx = d[i].kp[0][0] * width, hy = d[i].kp[0][1] * height;
+        fc_roi r = fc_roi_from_points(hx, hy, d[i].kp[1][0] * width, d[i].kp[1][1] * height);
+        float off = sqrtf((hx - width / 2.0f) * (hx - width / 2.0f) + (hy - height / 2.0f) * (hy - height / 2.0f));
+        float central = 1.0f - off / half_diag;
+        float key = r.w * r.w * (central > 0.0f ? central : 0.0f);
+        if (key > best_key) {
+            best_key = key;
+            best = i;
+        }
+    }
+    return best;
+}
+
 static float sigmoidf(float v)
 {
     return 1.0f / (1.0f + expf(-v));

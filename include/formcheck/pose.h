@@ -27,9 +27,10 @@
  * detector is then run again on the same frame, so a lost track costs no frame
  * when the person is still in view.
  *
- * Several people: the first detection picks the person (best detector score among
- * the detections, ties broken towards the largest and most central); after a
- * loss the detection nearest to where that person was last seen is preferred.
+ * Several people: the first detection picks the person: among the detections
+ * scoring within 0.1 of the best, the largest body and most central one
+ * (fc_pose_pick()); in VIDEO mode, after a loss, the detection nearest to where
+ * that person was last seen is taken if there is one near enough.
  * Result events say when the detector found the person, when the track was lost
  * and when it was reacquired.
  *

@@ -115,6 +115,16 @@ fc_roi fc_roi_from_points(float x0, float y0, float x1, float y1);
  *  the landmark model sees it) to frame pixels. */
 void fc_roi_to_frame(const fc_roi *roi, float u, float v, float *x, float *y);
 
+/** Choose our person among `n` detections (normalised to a `width` x `height` frame,
+ *  sorted best first). With `seen` (the ROI where the person was last found, or
+ *  NULL): the detection whose hip centre (keypoint 0) is nearest to seen's centre,
+ *  if nearer than `same_dist` ROI sides. Otherwise, among the detections scoring
+ *  within `score_tie` of the best, the largest and most central: body size (the
+ *  ROI side from keypoints 0 and 1) squared times (1 - hip distance from the frame
+ *  centre over half the diagonal). Returns an index, or -1 when n <= 0. */
+int fc_pose_pick(const fc_detection *dets, int n, int width, int height, const fc_roi *seen, float score_tie,
+                 float same_dist);
+
 /** Decode the landmark model's raw outputs into frame pixels.
  *  `raw` [39][5] (x, y, z in input pixels, visibility and presence logits),
  *  `heatmap` [64][64][39] logits or NULL (no refinement), `world_raw` [39][3] metres

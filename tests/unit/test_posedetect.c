@@ -261,6 +261,38 @@ static void test_heatmap(void **state)
     free(hm);
 }
 
+static fc_detection person(float score, float hx, float hy, float size)
+{
+    fc_detection d = det(score, hx - 0.05f, hy - size, hx + 0.05f, hy - size + 0.1f);
+    d.kp[0][0] = hx, d.kp[0][1] = hy;        /* hips */
+    d.kp[1][0] = hx, d.kp[1][1] = hy - size; /* scale point above */
+    return d;
+}
+
+static void test_pick(void **state)
+{
+    (void)state;
+    fc_detection d[3];
+    memset(d, 0, sizeof d);
+    assert_int_equal(fc_pose_pick(d, 0, 640, 480, NULL, 0.1f, 0.75f), -1);
+    /* near-tie on score: the larger body wins, then the more central one */
+    d[0] = person(0.90f, 0.2f, 0.6f, 0.10f);
+    d[1] = person(0.85f, 0.5f, 0.6f, 0.20f);
+    d[2] = person(0.60f, 0.5f, 0.5f, 0.40f); /* largest, but scores far lower */
+    assert_int_equal(fc_pose_pick(d, 3, 640, 480, NULL, 0.1f, 0.75f), 1);
+    d[1] = person(0.85f, 0.95f, 0.6f, 0.10f); /* same size as 0, at the edge */
+    assert_int_equal(fc_pose_pick(d, 3, 640, 480, NULL, 0.1f, 0.75f), 0);
+    /* no tie: the best score */
+    d[1] = person(0.70f, 0.5f, 0.5f, 0.30f);
+    assert_int_equal(fc_pose_pick(d, 2, 640, 480, NULL, 0.1f, 0.75f), 0);
+    /* a person seen before: the detection nearest to where they were */
+    fc_roi seen = {0.5f * 640, 0.5f * 480, 200.0f, 200.0f, 0.0f};
+    assert_int_equal(fc_pose_pick(d, 2, 640, 480, &seen, 0.1f, 0.75f), 1);
+    /* ...unless nobody is near: back to the first-detection rule */
+    seen.cx = 10.0f, seen.cy = 10.0f, seen.w = seen.h = 20.0f;
+    assert_int_equal(fc_pose_pick(d, 2, 640, 480, &seen, 0.1f, 0.75f), 0);
+}
+
 static void test_low_pass(void **state)
 {
     (void)state;
@@ -339,7 +371,8 @@ int main(void)
         cmocka_unit_test(test_anchors),     cmocka_unit_test(test_decode),
         cmocka_unit_test(test_nms_weighted), cmocka_unit_test(test_letterbox),
         cmocka_unit_test(test_roi),         cmocka_unit_test(test_projection),
-        cmocka_unit_test(test_heatmap),     cmocka_unit_test(test_low_pass),
+        cmocka_unit_test(test_heatmap),     cmocka_unit_test(test_pick),
+        cmocka_unit_test(test_low_pass),
         cmocka_unit_test(test_one_euro_step), cmocka_unit_test(test_one_euro_noise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
