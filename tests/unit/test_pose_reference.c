@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,59 @@ static void test_video_tracking(void **state)
     free(ref);
 }
 
+/* Decode the first frame of a reference file into a malloc'd BGR copy. */
+static uint8_t *load_image(const char *file, fc_frame *f)
+{
+    char path[4096], err[FC_ERRBUF_SIZE];
+    snprintf(path, sizeof path, "%s/%s", ref_dir, file);
+    fc_capture_opts co = fc_capture_default_opts();
+    fc_capture *cap = NULL;
+    if (fc_capture_open(&cap, path, &co, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    assert_int_equal(fc_capture_read(f, cap), 0);
+    size_t size = (size_t)f->stride * f->height;
+    uint8_t *px = malloc(size);
+    assert_non_null(px);
+    memcpy(px, f->data, size);
+    f->data = px;
+    fc_capture_free(cap);
+    return px;
+}
+
+/* Two players in view: the tracker keeps the one it chose, reports the loss when the
+ * picture goes black and reacquires the same player afterwards. */
+static void test_track_events(void **state)
+{
+    (void)state;
+    if (!have_inputs())
+        skip();
+    fc_frame img, black;
+    uint8_t *px = load_image("basketball2.png", &img);
+    uint8_t *dark = calloc((size_t)img.stride * img.height, 1);
+    assert_non_null(dark);
+    black = img;
+    black.data = dark;
+    fc_pose *pose = open_pose(FC_POSE_LITE, FC_POSE_VIDEO);
+    /* frames: person x3, black x2, person x2 */
+    const int seq[] = {1, 1, 1, 0, 0, 1, 1};
+    const int want_events[] = {FC_TRACK_DETECTED, 0, 0, FC_TRACK_LOST, 0, FC_TRACK_DETECTED | FC_TRACK_REACQUIRED, 0};
+    for (int i = 0; i < 7; i++) {
+        fc_pose_result r;
+        assert_int_equal(fc_pose_process(pose, seq[i] ? &img : &black, i / 30.0, &r), 0);
+        const fc_pose_timing *t = fc_pose_last_timing(pose);
+        printf("TRACK frame %d: found %d events %d detector runs %d\n", i, r.found, r.events, t->detector_runs);
+        assert_int_equal(r.found, seq[i]);
+        assert_int_equal(r.events, want_events[i]);
+        if (i == 1 || i == 2 || i == 6)
+            assert_int_equal(t->detector_runs, 0); /* tracking: no detector */
+        if (seq[i]) /* the player on the left (MediaPipe's choice), never the one cut by the right edge */
+            assert_true(r.lm[FC_LM_LEFT_HIP].x < 0.35f * r.width && r.lm[FC_LM_RIGHT_HIP].x < 0.35f * r.width);
+    }
+    fc_pose_free(pose);
+    free(px);
+    free(dark);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_images_full),
         cmocka_unit_test(test_images_heavy),
         cmocka_unit_test(test_video_tracking),
+        cmocka_unit_test(test_track_events),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
