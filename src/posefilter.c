@@ -34,6 +34,7 @@ void fc_one_euro_init(fc_one_euro *f, const fc_one_euro_params *p)
     f->p = *p;
     f->frequency = DEFAULT_FREQUENCY;
     f->last_ns = 0;
+    f->has_last = 0;
     fc_low_pass_init(&f->x, 0.0f);
     fc_low_pass_init(&f->dx, 0.0f);
 }
@@ -47,11 +48,15 @@ static double alpha_for(double frequency, double cutoff)
 
 float fc_one_euro_apply(fc_one_euro *f, int64_t t_ns, double value_scale, float value)
 {
-    if (f->last_ns >= t_ns)
+    /* MediaPipe marks "no sample yet" with a zero time, so a first sample at t = 0
+     * would pass through without starting the filter; its own VIDEO-mode output
+     * (pose-reference) shows the first frame does start it, and so it does here. */
+    if (f->has_last && f->last_ns >= t_ns)
         return value;
-    if (f->last_ns != 0 && t_ns != 0)
+    if (f->has_last)
         f->frequency = 1.0 / ((double)(t_ns - f->last_ns) * 1e-9);
     f->last_ns = t_ns;
+    f->has_last = 1;
     double dvalue = f->x.initialized ? (value - f->x.raw) * value_scale * f->frequency : 0.0;
     f->dx.alpha = (float)alpha_for(f->frequency, f->p.derivate_cutoff);
     double edvalue = fc_low_pass_apply(&f->dx, (float)dvalue);

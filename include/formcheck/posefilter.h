@@ -11,8 +11,8 @@
  *     fc_point_smoother_reset(&s);      // when the track is lost
  *
  * Timestamps are int64 nanoseconds and must increase; a repeated or older
- * timestamp returns the input unchanged (as MediaPipe does). Like MediaPipe the
- * first sample at time 0 passes through without starting the filter.
+ * timestamp returns the input unchanged (as MediaPipe does). The first sample,
+ * at any time including 0, passes through and starts the filter.
  *
  * Thread-safety: a smoother belongs to one thread; no allocation, no globals.
  */
@@ -53,6 +53,7 @@ typedef struct fc_one_euro {
     fc_one_euro_params p;
     double frequency;   /**< Hz; 30 until two timestamps have been seen */
     int64_t last_ns;
+    int has_last;       /**< a sample has been seen */
     fc_low_pass x, dx;
 } fc_one_euro;
 
