@@ -8,9 +8,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/display.h>
-#include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture_pixels.h"
 #include "capture_record.h"
 
 struct fc_capture {
@@ -31,12 +30,8 @@ struct fc_capture {
     int pkt_pending;         /* pkt was refused with EAGAIN: send it again */
     int draining;            /* the demuxer is at its end; the decoder is being flushed */
 
-    struct SwsContext *sws;  /* one pass: scale + convert to BGR24 */
-    int sws_w, sws_h, sws_fmt, sws_cs, sws_range;
-    uint8_t *bgr;            /* scaled BGR before rotation */
-    int bgr_w, bgr_h, bgr_stride;
-    uint8_t *rot;            /* rotated BGR (rotation != 0) */
-    int rot_stride;
+    fc_pix pix;              /* BGR24 output buffers */
+    int out_w, out_h;        /* scaled size before rotation */
 
     fc_capture_info info;
     int64_t t0;              /* stream ts of t = 0 (AV_NOPTS_VALUE until known) */
@@ -80,9 +75,30 @@ static int interrupt_cb(void *opaque)
     return atomic_load(&c->interrupted);
 }
 
-static int is_device_path(const char *url, const fc_capture_opts *o)
+static int is_device_format(const AVInputFormat *f)
 {
-    return (o->format && *o->format) || !strncmp(url, "/dev/", 5);
+    const AVInputFormat *d = NULL;
+
+    while ((d = av_input_video_device_next(d)))
+        if (d == f)
+            return 1;
+    return 0;
+}
+
+/* The input format: opts.format, else v4l2 for /dev/..., else NULL (probe). A
+ * device is a /dev/ path or a libavdevice format (lavfi, x11grab, v4l2...). */
+static int find_format(fc_capture *c, const char *url, const fc_capture_opts *o, const AVInputFormat **ifmt,
+                       char *err, size_t errsz)
+{
+    int dev_path = !strncmp(url, "/dev/", 5);
+    const char *name = o->format && *o->format ? o->format : dev_path ? "v4l2" : NULL;
+
+    *ifmt = NULL;
+    pthread_once(&devices_once, register_devices);
+    if (name && !(*ifmt = av_find_input_format(name)))
+        return fc_set_error(err, errsz, FC_EINVAL, "%s: unknown input format '%s'", url, name);
+    c->info.is_device = dev_path || (*ifmt && is_device_format(*ifmt));
+    return 0;
 }
 
 /* Errors the file system can tell before FFmpeg tries: clearer than AVERROR. */
@@ -176,22 +192,29 @@ static void scan_timing(fc_capture *c, const char *url)
     AVFormatContext *f = NULL;
     AVPacket *p = av_packet_alloc();
     int64_t *ts = av_malloc_array(SCAN_PACKETS, sizeof *ts);
-    int n = 0, reads = 0, at_end = 0, off = 0;
+    int n = 0, total = 0, reads = 0, at_end = 0, off = 0;
     int64_t span, med;
     double tick = av_q2d(c->st->time_base);
 
     if (!p || !ts || avformat_open_input(&f, url, c->fmt->iformat, NULL) < 0 ||
         f->nb_streams <= (unsigned)c->st->index)
         goto end;
-    while (n < SCAN_PACKETS && reads++ < 4 * SCAN_PACKETS) {
+    while (total < SCAN_PACKETS && reads++ < 4 * SCAN_PACKETS) {
         int ret = av_read_frame(f, p);
         if (ret < 0) {
             at_end = ret == AVERROR_EOF;
             break;
         }
-        if (p->stream_index == c->st->index && p->pts != AV_NOPTS_VALUE)
-            ts[n++] = p->pts;
+        if (p->stream_index == c->st->index) {
+            total++;
+            if (p->pts != AV_NOPTS_VALUE)
+                ts[n++] = p->pts;
+        }
         av_packet_unref(p);
+    }
+    if (at_end && c->st->nb_frames <= 0) { /* saw them all: a count, not an estimate */
+        c->info.frames_estimate = total;
+        c->info.frames_exact = 1;
     }
     if (n < 3)
         goto end;
@@ -211,10 +234,6 @@ static void scan_timing(fc_capture *c, const char *url)
         c->info.is_vfr = 1;
         c->info.fps_avg = (n - 1) / ((double)span * tick);
     }
-    if (at_end && c->st->nb_frames <= 0) {
-        c->info.frames_estimate = n;
-        c->info.frames_exact = 1;
-    }
 end:
     avformat_close_input(&f);
     av_packet_free(&p);
@@ -225,23 +244,16 @@ static void fill_info(fc_capture *c, int max_side, int apply_rotation)
 {
     fc_capture_info *in = &c->info;
     const AVCodecParameters *par = c->st->codecpar;
-    int w = par->width, h = par->height, side = w > h ? w : h;
+    int w = par->width, h = par->height;
 
     av_strlcpy(in->codec, avcodec_get_name(par->codec_id), sizeof in->codec);
     av_strlcpy(in->format, c->fmt->iformat->name, sizeof in->format);
     in->src_width = w;
     in->src_height = h;
     in->rotation_deg = apply_rotation ? stream_rotation_cw(c->st) : 0;
-    c->bgr_w = w;
-    c->bgr_h = h;
-    if (max_side > 0 && side > max_side) { /* keep the aspect ratio, round to nearest */
-        c->bgr_w = w >= h ? max_side : (int)((2LL * w * max_side + side) / (2LL * side));
-        c->bgr_h = h >= w ? max_side : (int)((2LL * h * max_side + side) / (2LL * side));
-        c->bgr_w = c->bgr_w < 1 ? 1 : c->bgr_w;
-        c->bgr_h = c->bgr_h < 1 ? 1 : c->bgr_h;
-    }
-    in->width = in->rotation_deg % 180 ? c->bgr_h : c->bgr_w;
-    in->height = in->rotation_deg % 180 ? c->bgr_w : c->bgr_h;
+    fc_pix_fit(w, h, max_side, &c->out_w, &c->out_h);
+    in->width = in->rotation_deg % 180 ? c->out_h : c->out_w;
+    in->height = in->rotation_deg % 180 ? c->out_w : c->out_h;
     in->fps_real = q2d_or0(c->st->r_frame_rate);
     in->fps_avg = q2d_or0(c->st->avg_frame_rate);
     if (c->st->duration > 0)
@@ -255,6 +267,20 @@ static void fill_info(fc_capture *c, int max_side, int apply_rotation)
     /* r_frame_rate is the lowest rate all timestamps fit; a different average means gaps or changes. */
     if (in->fps_avg > 0 && in->fps_real > 0 && fabs(in->fps_avg - in->fps_real) > 0.01 * in->fps_real)
         in->is_vfr = 1;
+}
+
+/* Frame count: the container's if it has one, else what the scan counted, else
+ * duration x rate; a raw stream's duration from its count. */
+static void complete_counts(fc_capture_info *in, const AVStream *st)
+{
+    if (st->nb_frames > 0) {
+        in->frames_estimate = st->nb_frames;
+        in->frames_exact = 1;
+    } else if (!in->frames_estimate && in->duration_s > 0 && in->fps_avg > 0) {
+        in->frames_estimate = llrint(in->duration_s * in->fps_avg);
+    }
+    if (in->duration_s <= 0 && in->frames_exact && in->fps_avg > 0)
+        in->duration_s = in->frames_estimate / in->fps_avg;
 }
 
 static int open_decoder(fc_capture *c, const AVCodec *codec, int threads, char *err, size_t errsz)
@@ -279,32 +305,21 @@ static int open_decoder(fc_capture *c, const AVCodec *codec, int threads, char *
 
 static int alloc_buffers(fc_capture *c, char *err, size_t errsz)
 {
-    /* 32-byte aligned rows: what swscale's SIMD output paths like. */
-    c->bgr_stride = FFALIGN(3 * c->bgr_w, 32);
-    c->bgr = av_malloc((size_t)c->bgr_stride * c->bgr_h);
-    if (c->info.rotation_deg) {
-        c->rot_stride = FFALIGN(3 * c->info.width, 32);
-        c->rot = av_malloc((size_t)c->rot_stride * c->info.height);
-    }
     c->pkt = av_packet_alloc();
     c->frame = av_frame_alloc();
-    if (!c->bgr || (c->info.rotation_deg && !c->rot) || !c->pkt || !c->frame)
+    if (fc_pix_init(&c->pix, c->out_w, c->out_h, c->info.rotation_deg) < 0 || !c->pkt || !c->frame)
         return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->url);
     return 0;
 }
 
-static int open_input(fc_capture *c, const char *url, const fc_capture_opts *o, char *err, size_t errsz)
+static int open_input(fc_capture *c, const char *url, const AVInputFormat *ifmt, const fc_capture_opts *o,
+                      char *err, size_t errsz)
 {
-    const AVInputFormat *ifmt = NULL;
     AVDictionary *dopts = NULL;
     const AVDictionaryEntry *e = NULL;
     int ret, device = c->info.is_device, rc = 0;
 
     if (device) {
-        const char *name = o->format && *o->format ? o->format : "v4l2";
-        pthread_once(&devices_once, register_devices);
-        if (!(ifmt = av_find_input_format(name)))
-            return fc_set_error(err, errsz, FC_EINVAL, "%s: unknown input format '%s'", url, name);
         if (o->video_size)
             av_dict_set(&dopts, "video_size", o->video_size, 0);
         if (o->framerate)
@@ -331,6 +346,17 @@ end:
     return rc;
 }
 
+static int codec_error(const fc_capture *c, const AVCodecParameters *par, char *err, size_t errsz)
+{
+    char tag[AV_FOURCC_MAX_STRING_SIZE];
+
+    if (par->codec_id != AV_CODEC_ID_NONE)
+        av_strlcpy(tag, avcodec_get_name(par->codec_id), sizeof tag);
+    else /* unknown to this FFmpeg: the fourcc is all there is */
+        av_fourcc_make_string(tag, par->codec_tag);
+    return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec '%s'", c->url, tag);
+}
+
 static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t errsz)
 {
     int idx = av_find_best_stream(c->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, codec, 0);
@@ -338,15 +364,7 @@ static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t e
     if (idx == AVERROR_DECODER_NOT_FOUND) {
         for (unsigned i = 0; i < c->fmt->nb_streams; i++)
             if (c->fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-                {
-                const AVCodecParameters *par = c->fmt->streams[i]->codecpar;
-                char tag[AV_FOURCC_MAX_STRING_SIZE];
-                if (par->codec_id != AV_CODEC_ID_NONE)
-                    av_strlcpy(tag, avcodec_get_name(par->codec_id), sizeof tag);
-                else
-                    av_fourcc_make_string(tag, par->codec_tag);
-                return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec '%s'", c->url, tag);
-            }
+                return codec_error(c, c->fmt->streams[i]->codecpar, err, errsz);
         return fc_set_error(err, errsz, FC_ECODEC, "%s: unsupported video codec", c->url);
     }
     if (idx < 0 || (c->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC))
@@ -357,17 +375,48 @@ static int pick_stream(fc_capture *c, const AVCodec **codec, char *err, size_t e
     return 0;
 }
 
+/* Never record over the input being read. */
+static int check_record_path(const char *url, const char *record_path, char *err, size_t errsz)
+{
+    struct stat a, b;
+
+    if (stat(url, &a) == 0 && stat(record_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return fc_set_error(err, errsz, FC_EINVAL, "%s: the recording would overwrite the input", record_path);
+    return 0;
+}
+
+/* Copy compressed packets; encode raw frames, or packets the container cannot hold. */
+static int open_recording(fc_capture *c, const char *path, double fps, char *err, size_t errsz)
+{
+    enum AVCodecID id = c->st->codecpar->codec_id;
+    int rc;
+
+    c->rec_remux = id != AV_CODEC_ID_RAWVIDEO && id != AV_CODEC_ID_WRAPPED_AVFRAME;
+    rc = fc_rec_open(&c->rec, path, c->st, c->rec_remux, fps, c->log, c->log_user, err, errsz);
+    if (rc == FC_ECODEC && c->rec_remux) {
+        fc_log(c->log, c->log_user, FC_LOG_INFO, "%s: %s cannot be copied into this container, encoding", path,
+               avcodec_get_name(id));
+        c->rec_remux = 0;
+        rc = fc_rec_open(&c->rec, path, c->st, 0, fps, c->log, c->log_user, err, errsz);
+    }
+    return rc;
+}
+
 int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *opts, char *err, size_t errsz)
 {
     fc_capture_opts o = opts ? *opts : fc_capture_default_opts();
     const AVCodec *codec = NULL;
+    const AVInputFormat *ifmt = NULL;
     fc_capture *c = NULL;
+    const char *fs_path = url && !strncmp(url, "file:", 5) ? url + 5 : url;
     double fps;
-    int rc;
+    int rc, is_path;
+    struct stat sb;
 
+    if (out)
+        *out = NULL;
     if (!out || !url || !*url || o.max_side < 0 || o.threads < 0)
         return fc_set_error(err, errsz, FC_EINVAL, "%s: invalid capture arguments", url ? url : "(null)");
-    *out = NULL;
     if (!(c = av_mallocz(sizeof *c)) || !(c->url = av_strdup(url))) {
         av_free(c);
         return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
@@ -377,30 +426,28 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->log_user = o.log_user;
     c->t0 = AV_NOPTS_VALUE;
     c->last_t_s = -1.0;
-    c->info.is_device = is_device_path(url, &o);
-    /* lavfi, x11grab... take a description, not a path: nothing to stat. */
-    if ((!c->info.is_device || !strncmp(url, "/dev/", 5)) && (rc = check_path(url, c->info.is_device, err, errsz)) < 0)
+    if ((rc = find_format(c, url, &o, &ifmt, err, errsz)) < 0)
         goto end;
-    if ((rc = open_input(c, url, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
+    /* lavfi, x11grab... take a description, and "pipe:", "http://"... a URL:
+     * nothing to stat. */
+    is_path = !strncmp(url, "/dev/", 5) || (!c->info.is_device && !strstr(url, "://") && strncmp(url, "pipe:", 5));
+    if (is_path && (rc = check_path(fs_path, c->info.is_device, err, errsz)) < 0)
+        goto end;
+    if (o.record_path && (rc = check_record_path(fs_path, o.record_path, err, errsz)) < 0)
+        goto end;
+    if ((rc = open_input(c, url, ifmt, &o, err, errsz)) < 0 || (rc = pick_stream(c, &codec, err, errsz)) < 0)
         goto end;
     fill_info(c, o.max_side, o.apply_rotation);
-    if (!c->info.is_device)
+    /* Only a regular file can be read twice: a second reader of a FIFO would steal its data. */
+    if (!c->info.is_device && is_path && stat(fs_path, &sb) == 0 && S_ISREG(sb.st_mode))
         scan_timing(c, url);
-    if (c->st->nb_frames > 0) {
-        c->info.frames_estimate = c->st->nb_frames;
-        c->info.frames_exact = 1;
-    }
-    else if (!c->info.frames_estimate && c->info.duration_s > 0 && c->info.fps_avg > 0)
-        c->info.frames_estimate = llrint(c->info.duration_s * c->info.fps_avg);
+    complete_counts(&c->info, c->st);
     fps = c->info.fps_avg > 0 ? c->info.fps_avg : c->info.fps_real;
     c->frame_dur_s = fps > 0 && fps < 1000 ? 1.0 / fps : 1.0 / 30;
     if ((rc = open_decoder(c, codec, o.threads, err, errsz)) < 0 || (rc = alloc_buffers(c, err, errsz)) < 0)
         goto end;
-    if (o.record_path) {
-        c->rec_remux = c->st->codecpar->codec_id != AV_CODEC_ID_RAWVIDEO;
-        if ((rc = fc_rec_open(&c->rec, o.record_path, c->st, c->rec_remux, fps, c->log, c->log_user, err, errsz)) < 0)
-            goto end;
-    }
+    if (o.record_path && (rc = open_recording(c, o.record_path, fps, err, errsz)) < 0)
+        goto end;
     fc_log(c->log, c->log_user, FC_LOG_DEBUG, "%s: %s %dx%d (%dx%d coded), rotation %d, %.3f fps", url,
            c->info.codec, c->info.width, c->info.height, c->info.src_width, c->info.src_height,
            c->info.rotation_deg, fps);
@@ -467,9 +514,7 @@ void fc_capture_free(fc_capture *cap)
     avformat_close_input(&cap->fmt);
     av_packet_free(&cap->pkt);
     av_frame_free(&cap->frame);
-    sws_freeContext(cap->sws);
-    av_free(cap->bgr);
-    av_free(cap->rot);
+    fc_pix_uninit(&cap->pix);
     av_free(cap->url);
     av_free(cap);
 }
@@ -506,82 +551,18 @@ static double frame_time(fc_capture *c, const AVFrame *f)
     return t;
 }
 
-static int convert(fc_capture *c, const AVFrame *f)
-{
-    int cs = f->colorspace, range = f->color_range;
-
-    if (!c->sws || c->sws_w != f->width || c->sws_h != f->height || c->sws_fmt != f->format || c->sws_cs != cs ||
-        c->sws_range != range) {
-        int full = range == AVCOL_RANGE_JPEG;
-        sws_freeContext(c->sws);
-        c->sws = sws_getContext(f->width, f->height, f->format, c->bgr_w, c->bgr_h, AV_PIX_FMT_BGR24,
-                                SWS_BILINEAR, NULL, NULL, NULL);
-        if (!c->sws)
-            return read_error(c, FC_ECODEC, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
-        /* BT.709 HD video would come out with BT.601's colours otherwise. */
-        if (cs != AVCOL_SPC_UNSPECIFIED && cs != AVCOL_SPC_RGB) {
-            const int *coef = sws_getCoefficients(cs);
-            sws_setColorspaceDetails(c->sws, coef, full, sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16,
-                                     1 << 16);
-        }
-        c->sws_w = f->width;
-        c->sws_h = f->height;
-        c->sws_fmt = f->format;
-        c->sws_cs = cs;
-        c->sws_range = range;
-    }
-    uint8_t *dst[4] = {c->bgr, NULL, NULL, NULL};
-    int dst_stride[4] = {c->bgr_stride, 0, 0, 0};
-    sws_scale(c->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_stride);
-    return 0;
-}
-
-/* Rotate the BGR picture clockwise by 90/180/270 degrees into c->rot. */
-static void rotate(fc_capture *c)
-{
-    const int w = c->bgr_w, h = c->bgr_h, ss = c->bgr_stride, ds = c->rot_stride;
-    const uint8_t *src = c->bgr;
-    uint8_t *dst = c->rot;
-
-    for (int y = 0; y < h; y++) {
-        const uint8_t *s = src + (size_t)y * ss;
-        for (int x = 0; x < w; x++, s += 3) {
-            uint8_t *d;
-            if (c->info.rotation_deg == 90) /* (x, y) -> (h-1-y, x) */
-                d = dst + (size_t)x * ds + 3 * (size_t)(h - 1 - y);
-            else if (c->info.rotation_deg == 270) /* (x, y) -> (y, w-1-x) */
-                d = dst + (size_t)(w - 1 - x) * ds + 3 * (size_t)y;
-            else /* 180: (x, y) -> (w-1-x, h-1-y) */
-                d = dst + (size_t)(h - 1 - y) * ds + 3 * (size_t)(w - 1 - x);
-            d[0] = s[0];
-            d[1] = s[1];
-            d[2] = s[2];
-        }
-    }
-}
-
 static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
 {
     int rc;
     double t = frame_time(c, f);
 
-    if ((rc = convert(c, f)) < 0)
-        return rc;
     if (c->rec && !c->rec_remux && (rc = fc_rec_write_frame(c->rec, f, t, c->err, sizeof c->err)) < 0) {
         c->rec_rc = rc;
         fc_capture_stop_recording(c);
         return rc;
     }
-    if (c->info.rotation_deg) {
-        rotate(c);
-        out->data = c->rot;
-        out->stride = c->rot_stride;
-    } else {
-        out->data = c->bgr;
-        out->stride = c->bgr_stride;
-    }
-    out->width = c->info.width;
-    out->height = c->info.height;
+    if ((rc = fc_pix_convert(&c->pix, f, out)) < 0)
+        return read_error(c, rc, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
     out->index = c->next_index++;
     out->t_s = t;
     c->decoded++;

@@ -1,4 +1,5 @@
 /* capture_record.c - recording sink of the capture stage (see capture_record.h). */
+#define _POSIX_C_SOURCE 200809L
 #include "capture_record.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <libswscale/swscale.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 struct fc_rec {
     AVFormatContext *oc;
@@ -187,7 +189,10 @@ int fc_rec_open(fc_rec **out, const char *path, const AVStream *in, int remux, d
 end:
     av_dict_free(&mux_opts);
     if (rc < 0) {
+        int created = r->oc && r->oc->pb;
         fc_rec_close(r, NULL, 0);
+        if (created) /* a file without a header is no recording */
+            unlink(path);
         return rc;
     }
     *out = r;

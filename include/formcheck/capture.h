@@ -18,15 +18,33 @@
  *     if (rc != FC_EEOF) fprintf(stderr, "%s\n", fc_capture_error(cap));
  *     fc_capture_free(cap);
  *
- * Devices: set o.format ("v4l2" is the default for /dev/video*; "lavfi", "x11grab",
+ * Devices: set o.format ("v4l2" is the default for /dev/...; "lavfi", "x11grab",
  * ... any libavdevice input) and o.video_size / o.framerate / o.input_format.
- * With o.record_path set, the packets read from a device are also written to
- * that file (remuxed when the device gives a compressed stream such as MJPEG
- * or H.264, else encoded), and the file is finalised by fc_capture_free() or
- * fc_capture_stop_recording(), so it is playable even after an interrupt.
+ * A format that is not a libavdevice input (e.g. "mov") just forces how a file
+ * is read. For lavfi the "url" is the filter graph: "testsrc2=size=320x240:rate=30".
+ * With o.record_path set, what is captured is also written to that file: the
+ * packets are copied when the source is compressed (MJPEG, H.264, ...: remux),
+ * raw frames are encoded (libx264 if available, else MPEG-4 part 2). The
+ * container follows the extension (.mkv recommended, .mp4 is written
+ * fragmented); both stay playable when the process dies, and the trailer is
+ * written by fc_capture_stop_recording() or fc_capture_free(), also after
+ * fc_capture_interrupt(). Meant for devices, works for files too.
  *
- * Thread-safety: one thread per handle, except fc_capture_interrupt(), which may
- * be called from any thread or a signal handler.
+ * Frames: decoded with frame threading for files (slice threading only for
+ * devices, where frame threading would add latency), converted and scaled to
+ * BGR24 by one swscale pass, then turned upright by the display matrix (a
+ * portrait phone clip comes out portrait). Times are best_effort_timestamp
+ * minus the stream start, in seconds; a missing or non-increasing one becomes
+ * previous + 1/fps, so t_s always increases. Damaged packets and frames are
+ * skipped and counted; only a stream where nothing decodes is an error.
+ *
+ * Logging: the module never prints. Messages go to o.log; FFmpeg's own av_log
+ * is process-wide, so silencing it (av_log_set_level) is the program's job
+ * (formcheck's main() does it once), not the handle's.
+ *
+ * Thread-safety: handles are independent (opening from several threads is
+ * fine); one thread per handle, except fc_capture_interrupt(), which may be
+ * called from any thread or a signal handler (it only sets an atomic flag).
  */
 #ifndef FORMCHECK_CAPTURE_H
 #define FORMCHECK_CAPTURE_H
@@ -49,8 +67,9 @@ typedef struct fc_capture_opts {
     const char *video_size;   /**< device option, e.g. "640x480"; NULL = device default */
     const char *framerate;    /**< device option, e.g. "30"; NULL = default */
     const char *input_format; /**< device pixel/codec format, e.g. "mjpeg"; NULL = default */
-    int max_side;             /**< scale so max(width,height) <= this (after rotation); 0 = native */
-    int threads;              /**< decoder threads; 0 = auto */
+    int max_side;             /**< scale down so max(width,height) <= this, aspect kept, rounded to
+                                   nearest (320x240 with 100 -> 100x75); never up; 0 = native */
+    int threads;              /**< decoder threads; 0 = auto (one per core) */
     int apply_rotation;       /**< 1 (default): rotate frames upright per the display matrix */
     const char *record_path;  /**< devices: also save the captured stream here; NULL = off */
     fc_log_fn log;            /**< optional log callback */
@@ -59,28 +78,37 @@ typedef struct fc_capture_opts {
 
 /** Stream information (sizes after rotation). */
 typedef struct fc_capture_info {
-    char codec[32];           /**< decoder name, e.g. "h264" */
-    char format[32];          /**< container/device format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
+    char codec[32];           /**< codec name, e.g. "h264", "vp9", "mjpeg", "rawvideo" */
+    char format[32];          /**< container/device format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "lavfi" */
     int width, height;        /**< of delivered frames: after rotation and scaling */
     int src_width, src_height;/**< coded size before rotation and scaling */
-    int rotation_deg;         /**< clockwise rotation applied to be upright: 0, 90, 180 or 270 */
-    double fps_avg;           /**< average frame rate (frames/duration), 0 if unknown */
+    int rotation_deg;         /**< clockwise rotation applied to be upright: 0, 90, 180 or 270 (the
+                                   display matrix's counter-clockwise angle, negated; ffprobe's
+                                   "rotation" 90 gives 270 here); 0 if apply_rotation is 0 */
+    double fps_avg;           /**< average frame rate (avg_frame_rate; for a VFR file measured on
+                                   the first 300 packets), 0 if unknown */
     double fps_real;          /**< r_frame_rate: base rate of the stream, 0 if unknown */
     double duration_s;        /**< duration in seconds, 0 if unknown (live) */
     int64_t frames_estimate;  /**< frame count (from the container or duration*fps), 0 if unknown */
     int frames_exact;         /**< 1 if frames_estimate is a count (container index, or all packets seen) */
     int is_device;            /**< 1 for a live device */
-    int is_vfr;               /**< 1 if the frame rate looks variable */
+    int is_vfr;               /**< 1 if the frame rate looks variable: avg != base rate, or over 10%
+                                   of the first 300 frame steps are 1.5x off their median (files) */
 } fc_capture_info;
 
 /** Defaults: probe format, native size, auto threads, rotation applied, no recording. */
 fc_capture_opts fc_capture_default_opts(void);
 
-/** Open a file or device, pick the best video stream, set up decoding.
- *  Errors (message names `url` and the cause in `err`):
- *  FC_ENOENT (no such file/device), FC_EISDIR, FC_EACCES, FC_EFORMAT (empty or
- *  not media), FC_ENOVIDEO (e.g. audio only), FC_ECODEC (no decoder),
- *  FC_EBUSY / FC_ENODEV (devices), FC_ENOMEM, FC_EINVAL (bad option). */
+/** Open a file or device, pick the best video stream, set up decoding (and the
+ *  recording). `opts` may be NULL (defaults); its strings are only read during
+ *  the call. *out is NULL on failure. Errors (one-line message naming `url` and
+ *  the cause in `err`):
+ *  FC_ENOENT (no such file), FC_EISDIR, FC_EACCES, FC_EFORMAT (empty, not media,
+ *  truncated before the index), FC_ENOVIDEO (e.g. audio only), FC_ECODEC (no
+ *  decoder), FC_EBUSY (device in use), FC_ENODEV (device absent, or not a capture
+ *  device), FC_ENOMEM, FC_EINVAL (bad option, unknown format name);
+ *  recording: FC_EACCES/FC_ENOENT/... naming record_path, FC_ECODEC (container
+ *  cannot hold the stream). */
 int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *opts, char *err, size_t errsz);
 
 /** Stream information, valid after open. */
@@ -88,8 +116,11 @@ const fc_capture_info *fc_capture_get_info(const fc_capture *cap);
 
 /** Read the next frame. The pixels stay valid until the next call or free; they
  *  are reused, not reallocated. Returns 0, FC_EEOF at the end (after flushing the
- *  decoder), FC_EINTR after fc_capture_interrupt(), FC_EDECODE when nothing at all
- *  could be decoded, FC_EIO on a device error (fc_capture_error() says what).
+ *  decoder; again on every later call), FC_EINTR after fc_capture_interrupt()
+ *  (again on every later call), FC_EDECODE when nothing at all could be decoded,
+ *  FC_EIO on a device error, FC_EIO/FC_ENOSPC when writing the recording failed
+ *  (the recording is then closed; capture may go on). fc_capture_error() says
+ *  what. A read error in the middle of a file ends it like EOF (logged).
  *  Damaged packets/frames are skipped and counted (fc_capture_skipped()). */
 int fc_capture_read(fc_frame *frame, fc_capture *cap);
 
@@ -107,7 +138,8 @@ void fc_capture_interrupt(fc_capture *cap);
  *  where the container allows). */
 int fc_capture_stop_recording(fc_capture *cap);
 
-/** Frames written to the recording so far. */
+/** Frames (packets) written to the recording so far; after it was closed, the
+ *  final count. */
 int64_t fc_capture_recorded_frames(const fc_capture *cap);
 
 /** Close everything (finalising any recording). NULL-safe. */

@@ -127,6 +127,10 @@ static int probe_one(const char *path, const probe_args *a)
     }
     in = *fc_capture_get_info(cap);
     fc_capture_free(cap);
+    if (a->count && in.is_device) { /* a live source has no end to count to */
+        fc_cli_error("%s: --count works on files, not on live devices", path);
+        return FC_EINVAL;
+    }
     frames = in.frames_estimate;
     exact = in.frames_exact;
     if (a->count) {

@@ -6,11 +6,17 @@
 # Fixtures (the tests assert on the values noted here):
 #   h264.mp4 vp9.webm mjpeg.avi  testsrc2 320x240, 25 fps, 2 s = 50 frames
 #   quad.mp4                     320x240, 25 fps, 1 s: top-left 160x120 red, the rest blue
-#   rot90.mp4 rot180.mp4 rot270.mp4  quad.mp4 remuxed with a display matrix (rotate=N:
-#                                the player turns it N degrees clockwise to show it upright)
+#   rot90.mp4 rot180.mp4 rot270.mp4  quad.mp4 remuxed with -metadata:s:v:0 rotate=N, which
+#                                FFmpeg 5.1's mp4 muxer writes as a display matrix of N degrees
+#                                counter-clockwise (ffprobe: rotation=N); players (and capture)
+#                                turn rot90 90 degrees counter-clockwise: the red quadrant ends
+#                                bottom-left of a 240x320 picture
+#   h264-rotN.mp4                h264.mp4 with the same display matrices (detailed picture)
 #   vfr.mkv                      50 frames: t = 0.04*n for n < 25, then 1 + 0.1*(n-25)
 #   truncated.mp4                first half of h264.mp4 (moov is at the end: no moov)
 #   cut.mp4                      h264.mp4 with moov first (faststart), cut to 60%: some frames
+#   raw.h264                     h264.mp4's stream as raw Annex B: no timestamps at all
+#   damaged.mp4                  h264.mp4 with 3 x 500 seeded random bytes at 20/30/40% (in mdat)
 #   unknown-codec.avi            mjpeg.avi with fourcc ZZZZ (no decoder)
 #   random.mp4                   64 KiB of seeded pseudo-random bytes
 #   audio.m4a                    1 s of a 440 Hz sine, AAC, no video
@@ -37,6 +43,7 @@ mk quad.mp4 -f lavfi -i "color=c=blue:size=320x240:rate=25:duration=1,drawbox=x=
   -c:v libx264 -pix_fmt yuv420p -qp 0 -f mp4
 for r in 90 180 270; do
   mk rot$r.mp4 -i "$out/quad.mp4" -c copy -metadata:s:v:0 rotate=$r -f mp4
+  mk h264-rot$r.mp4 -i "$out/h264.mp4" -c copy -metadata:s:v:0 rotate=$r -f mp4
 done
 
 # Variable frame rate: 25 frames 40 ms apart, then 25 frames 100 ms apart.
@@ -53,6 +60,20 @@ if [[ ! -s "$out/cut.mp4" ]]; then
   size=$(stat -c %s "$out/faststart.mp4")
   head -c $((size * 6 / 10)) "$out/faststart.mp4" >"$out/.tmp.cut.mp4"
   mv -f "$out/.tmp.cut.mp4" "$out/cut.mp4"
+fi
+mk raw.h264 -i "$out/h264.mp4" -c copy -bsf:v h264_mp4toannexb -f h264
+if [[ ! -s "$out/damaged.mp4" ]]; then
+  python3 - "$out/h264.mp4" "$out/.tmp.damaged.mp4" <<'PY'
+import random, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+random.seed(7)
+for k in (2, 3, 4):
+    off = len(data) * k // 10
+    for i in range(off, off + 500):
+        data[i] = random.getrandbits(8)
+open(sys.argv[2], "wb").write(data)
+PY
+  mv -f "$out/.tmp.damaged.mp4" "$out/damaged.mp4"
 fi
 mk unknown-codec.avi -i "$out/mjpeg.avi" -c copy -vtag ZZZZ -strict experimental -f avi
 if [[ ! -s "$out/random.mp4" ]]; then

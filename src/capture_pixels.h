@@ -1,0 +1,42 @@
+/*
+ * capture_pixels.h - internal to the capture module: decoded frame -> packed
+ * BGR24, scaled and turned upright (src/capture_pixels.c). Not installed.
+ *
+ * One swscale pass scales and converts into a buffer allocated once; a
+ * rotation of 90/180/270 degrees then copies into a second one. Nothing is
+ * allocated per frame (the swscale context is rebuilt only if the decoded
+ * size, pixel format or colour space change mid-stream).
+ */
+#ifndef FC_CAPTURE_PIXELS_H
+#define FC_CAPTURE_PIXELS_H
+
+#include <libavutil/frame.h>
+#include <stdint.h>
+
+#include "formcheck/frame.h"
+
+typedef struct fc_pix {
+    struct SwsContext *sws;
+    int sws_w, sws_h, sws_fmt, sws_cs, sws_range; /* what sws was made for */
+    uint8_t *bgr;         /* scaled BGR before rotation */
+    int bgr_w, bgr_h, bgr_stride;
+    uint8_t *rot;         /* turned BGR (rotation_deg != 0) */
+    int rot_stride;
+    int rotation_deg;     /* clockwise: 0, 90, 180, 270 */
+} fc_pix;
+
+/** Size of (w, h) scaled down so the longer side is <= max_side (0: no limit),
+ *  aspect kept, rounded to nearest, at least 1. */
+void fc_pix_fit(int w, int h, int max_side, int *out_w, int *out_h);
+
+/** Buffers for frames scaled to (w, h) before rotation. FC_ENOMEM. */
+int fc_pix_init(fc_pix *p, int w, int h, int rotation_deg);
+
+/** Convert `f` and fill out->data, width, height, stride (valid until the next
+ *  call). FC_ECODEC if swscale cannot convert the pixel format. */
+int fc_pix_convert(fc_pix *p, const AVFrame *f, fc_frame *out);
+
+/** Free the buffers; zeroes *p. Safe on a zeroed or half-initialised fc_pix. */
+void fc_pix_uninit(fc_pix *p);
+
+#endif
