@@ -20,6 +20,8 @@
 
 /* IMAGE mode: mean distance (visible points) under this fraction of the diagonal. */
 #define IMAGE_MAX_MEAN_ERR 0.015
+/* IMAGE mode: world landmarks (metres) within this mean 3-D distance. */
+#define IMAGE_MAX_WORLD_ERR_M 0.01
 /* VIDEO mode: every frame on the player and near MediaPipe's tracked, smoothed output:
  * smoothing and ROI tracking legitimately add lag, so the bound is looser per frame. */
 #define VIDEO_MAX_FRAME_ERR 0.03
@@ -97,6 +99,21 @@ static void point_errors(const fc_pose_result *ours, const fc_pose_result *ref, 
             v[(*n)++] = hypot(ours->lm[i].x - ref->lm[i].x, ours->lm[i].y - ref->lm[i].y);
 }
 
+/* Mean 3-D distance (m) between world landmarks over the reference's visible points. */
+static double world_error(const fc_pose_result *ours, const fc_pose_result *ref)
+{
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
+        if (ref->lm[i].visibility <= REF_MIN_VISIBILITY)
+            continue;
+        const fc_point3 *a = &ours->world[i], *b = &ref->world[i];
+        sum += sqrt((a->x - b->x) * (a->x - b->x) + (a->y - b->y) * (a->y - b->y) + (a->z - b->z) * (a->z - b->z));
+        n++;
+    }
+    return n ? sum / n : -1.0;
+}
+
 static fc_pose *open_pose(fc_pose_model model, fc_pose_mode mode)
 {
     char err[FC_ERRBUF_SIZE];
@@ -151,8 +168,10 @@ static void check_images(fc_pose_model model, const char *name)
         double max_px, diag = hypot(ours.width, ours.height);
         double mean_px = landmark_error(&ours, &ref[i], &max_px);
         assert_true(mean_px >= 0);
-        printf("IMAGE %-5s %-16s mean %6.2f px = %.3f%% of diagonal, max %6.2f px, score %.3f\n", name,
-               images[i], mean_px, 100 * mean_px / diag, max_px, ours.score);
+        double world_m = world_error(&ours, &ref[i]);
+        printf("IMAGE %-5s %-16s mean %6.2f px = %.3f%% of diagonal, max %6.2f px, world %.1f mm, score %.3f\n",
+               name, images[i], mean_px, 100 * mean_px / diag, max_px, 1000 * world_m, ours.score);
+        assert_true(world_m >= 0 && world_m < IMAGE_MAX_WORLD_ERR_M);
         if (mean_px / diag > worst)
             worst = mean_px / diag;
         /* the same person: far from everyone else, within 1.5% of the diagonal on average */
