@@ -10,8 +10,22 @@
 #include <opencv2/imgproc.hpp>
 
 struct fc_imgwarp {
-    cv::Mat crop; // 8-bit BGR result of the warp, reused across frames
+    // 8-bit BGR results of the warp, one per output size in use (the pose module
+    // alternates 224x224 and 256x256), so that nothing is reallocated per frame.
+    cv::Mat crops[2];
+    int next = 0; // slot to replace when a third size shows up
 };
+
+static cv::Mat &crop_for(fc_imgwarp *iw, int w, int h)
+{
+    for (cv::Mat &m : iw->crops)
+        if (m.cols == w && m.rows == h)
+            return m;
+    cv::Mat &m = iw->crops[iw->next];
+    iw->next ^= 1;
+    m.create(h, w, CV_8UC3);
+    return m;
+}
 
 extern "C" int fc_imgwarp_create(fc_imgwarp **out, char *err, size_t errsz)
 {
@@ -65,11 +79,11 @@ extern "C" int fc_imgwarp_roi(fc_imgwarp *iw, float *dst, int out_w, int out_h, 
         const double sx = roi->w / (double)out_w, sy = roi->h / (double)out_h;
         const cv::Matx23d m(c * sx, -s * sy, roi->cx - c * sx * out_w / 2.0 + s * sy * out_h / 2.0,
                             s * sx, c * sy, roi->cy - s * sx * out_w / 2.0 - c * sy * out_h / 2.0);
-        iw->crop.create(out_h, out_w, CV_8UC3);
-        cv::warpAffine(src, iw->crop, m, iw->crop.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+        cv::Mat &crop = crop_for(iw, out_w, out_h);
+        cv::warpAffine(src, crop, m, crop.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                        border == FC_BORDER_REPLICATE ? cv::BORDER_REPLICATE : cv::BORDER_CONSTANT,
                        cv::Scalar::all(0));
-        to_planar_rgb(iw->crop, dst, lo, hi);
+        to_planar_rgb(crop, dst, lo, hi);
     } catch (const cv::Exception &e) {
         return fc_set_error(err, errsz, FC_ECV, "imgwarp: OpenCV: %s", e.what());
     } catch (const std::bad_alloc &) {
