@@ -1,0 +1,87 @@
+/* net_bench.c - forward-pass time of each BlazePose model on fc_net (OpenCV DNN).
+ *
+ *   net_bench [MODEL_DIR] [RUNS]      (defaults: $FC_MODEL_DIR or ./models, 30)
+ *
+ * For each model and 1 and 2 OpenCV threads: 3 warm-up passes, then RUNS timed
+ * fc_net_forward calls on a fixed input; prints median, min and 90th percentile
+ * in milliseconds. cv::setNumThreads is process-wide, so the runs are sequential. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "formcheck/net.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int bench(const char *path, int threads, int runs, double *ms)
+{
+    char err[FC_ERRBUF_SIZE];
+    fc_net_opts o = fc_net_default_opts();
+    fc_net *net = NULL;
+    int h, w, c;
+
+    o.threads = threads;
+    if (fc_net_open(&net, path, &o, err, sizeof err) < 0) {
+        fprintf(stderr, "net_bench: %s\n", err);
+        return -1;
+    }
+    fc_net_input_size(net, &h, &w, &c);
+    float *in = fc_net_input(net);
+    for (size_t i = 0; i < (size_t)h * w * c; i++)
+        in[i] = (float)((i * 2654435761u) % 1000) / 1000.0f;
+    for (int i = 0; i < runs + 3; i++) {
+        double t0 = now_ms();
+        if (fc_net_forward(net, err, sizeof err) < 0) {
+            fprintf(stderr, "net_bench: %s\n", err);
+            fc_net_free(net);
+            return -1;
+        }
+        if (i >= 3)
+            ms[i - 3] = now_ms() - t0;
+    }
+    fc_net_free(net);
+    qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *models[] = {"pose_detection", "pose_landmark_lite", "pose_landmark_full",
+                                   "pose_landmark_heavy"};
+    const char *dir = argc > 1 ? argv[1] : getenv("FC_MODEL_DIR") ? getenv("FC_MODEL_DIR") : "models";
+    int runs = argc > 2 ? atoi(argv[2]) : 30, rc = 0;
+    double *ms;
+
+    if (runs < 1 || runs > 100000 || !(ms = malloc(sizeof *ms * (size_t)runs))) {
+        fprintf(stderr, "usage: net_bench [MODEL_DIR] [RUNS 1..100000]\n");
+        return 2;
+    }
+    printf("%-22s %7s %9s %9s %9s  (ms per forward, %d runs)\n", "model", "threads", "median", "min", "p90", runs);
+    for (size_t m = 0; m < sizeof models / sizeof *models; m++)
+        for (int threads = 1; threads <= 2; threads++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s.tflite", dir, models[m]);
+            if (bench(path, threads, runs, ms) < 0) {
+                rc = 1;
+                break;
+            }
+            printf("%-22s %7d %9.2f %9.2f %9.2f\n", models[m], threads, ms[runs / 2], ms[0],
+                   ms[(runs * 9) / 10 < runs ? (runs * 9) / 10 : runs - 1]);
+            fflush(stdout);
+        }
+    free(ms);
+    return rc;
+}
