@@ -1,0 +1,101 @@
+/*
+ * formcheck/measures.h - per-frame body measures, the depth signal and the
+ * camera view, from a cleaned pose series (formcheck/smooth.h).
+ *
+ *     double *depth = malloc(n * sizeof *depth), *leg = malloc(n * sizeof *leg);
+ *     fc_measures_depth(depth, leg, series, n, 0.5f);
+ *     fc_view_info vi;
+ *     fc_view_detect(&vi, series, n, depth, 0.0, 1e9, 0.5f);
+ *     fc_measures *m = malloc(n * sizeof *m);
+ *     fc_measures_compute(m, series, n, depth, leg, vi.view, 0.5f);
+ *
+ * Units: angles in degrees; lengths in "leg" units (the standing hip-to-ankle
+ * height, so 0.5 = half a leg) or percent of it ("%leg"). Arrays indexed [2]
+ * are [left, right] (the person's sides).
+ *
+ * Which measure uses which landmarks (docs/report-schema.md has the table):
+ *  - depth signal (reps): 1 - (floor - hip) / leg, pixel y only, so it is the
+ *    same in every view; floor = the lower ankle, leg = the largest floor-to-hip
+ *    height within +-window (the person standing), which follows a person walking
+ *    towards or away from the camera.
+ *  - side view: sagittal angles (knee, hip, trunk, shin, thigh, foot pitch,
+ *    knee past toes) from the 2D image points, which lie in the sagittal plane.
+ *  - oblique view: the same angles from the world landmarks (3D, metres).
+ *  - front view: the 2D knee angle cannot see knee bend, so the thigh angle
+ *    comes from the thigh's vertical extent over its length (asin), i.e. from
+ *    the hip's vertical travel; knee valgus (frontal-plane projection angle),
+ *    knee/ankle width ratio and lateral hip shift are 2D image measures; sagittal
+ *    angles are still filled from the world landmarks but the checks do not
+ *    judge them (they are "not assessed" there).
+ *
+ * Pure C; no allocation; thread-safe (no shared state).
+ */
+#ifndef FORMCHECK_MEASURES_H
+#define FORMCHECK_MEASURES_H
+
+#include <stddef.h>
+
+#include "formcheck/landmarks.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Camera view of the set. */
+typedef enum fc_view { FC_VIEW_UNKNOWN = 0, FC_VIEW_SIDE, FC_VIEW_FRONT, FC_VIEW_OBLIQUE } fc_view;
+
+/** Static "side"/"front"/"oblique"/"unknown". */
+const char *fc_view_name(int view);
+
+/** One frame's measures; NAN where not measurable (landmarks missing). */
+typedef struct fc_measures {
+    int64_t frame;
+    double t_s;
+    int valid;                 /**< hips, knees and ankles visible */
+    double depth;              /**< depth signal, leg units: ~0 standing, ~0.45 at parallel */
+    double knee_flex_deg[2];   /**< knee flexion, 0 = straight */
+    double hip_flex_deg[2];    /**< hip flexion (trunk to thigh), 0 = upright standing */
+    double trunk_lean_deg;     /**< trunk (mid-hip to mid-shoulder) from vertical */
+    double shin_deg[2];        /**< shin from vertical */
+    double thigh_deg[2];       /**< thigh to horizontal: 90 standing, 0 parallel, < 0 hip below knee */
+    double hip_below_knee;     /**< (hip - knee height) / leg, > 0 when the hip is below the knee */
+    double fppa_deg[2];        /**< frontal-plane projection angle, + = valgus (knee inside the hip-ankle line) */
+    double knee_ankle_ratio;   /**< knee width / ankle width in the image */
+    double heel_lift_deg[2];   /**< foot pitch (heel up) over the standing baseline */
+    double hip_shift_pct;      /**< mid-hip over mid-ankle, sideways, vs standing; + = to the person's right */
+    double knee_height_pct[2]; /**< knee height above its own toe, %leg */
+    double knee_past_toe_pct[2]; /**< knee ahead of its toe along the foot's direction, %leg */
+    double step_ratio;         /**< ankle distance along the feet's direction / leg length */
+} fc_measures;
+
+/** View of a set, from the torso's apparent width (2D) against its real
+ *  width (world landmarks): yaw 0 = facing the camera, 90 = side on. */
+typedef struct fc_view_info {
+    int view;               /**< fc_view: front < 30 deg <= oblique <= 60 deg < side */
+    double yaw_deg;         /**< median over standing frames in the range */
+    int n_moves;            /**< times the per-2 s view differed from the set's by > 25 deg */
+    double move_t_s[8];     /**< when (first 8) */
+} fc_view_info;
+
+/** The depth signal and the per-frame leg length in pixels (both NAN where
+ *  hips/ankles are missing). `window_s` (e.g. 4) bounds how far the standing
+ *  height is looked for. Errors: FC_EINVAL. */
+int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float min_visibility,
+                      double window_s);
+
+/** Detect the view from frames with t in [t_from, t_to] whose depth < 0.08
+ *  (standing, so trunk lean does not foreshorten the torso). view is
+ *  FC_VIEW_UNKNOWN when no such frame has world landmarks. Errors: FC_EINVAL. */
+int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const double *depth, double t_from,
+                   double t_to, float min_visibility);
+
+/** Fill out[0..n) for `view`. `depth` and `leg_px` from fc_measures_depth().
+ *  Baselines (foot pitch, hip shift) are medians over frames with depth < 0.03.
+ *  Errors: FC_EINVAL. */
+int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
+                        const double *leg_px, int view, float min_visibility);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FORMCHECK_MEASURES_H */

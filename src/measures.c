@@ -1,0 +1,322 @@
+/* measures.c - per-frame measures, depth signal, view (see formcheck/measures.h). */
+#include "formcheck/measures.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "formcheck/error.h"
+
+#define DEG (180.0 / 3.14159265358979323846)
+
+typedef struct v3 {
+    double x, y, z;
+} v3;
+
+const char *fc_view_name(int view)
+{
+    switch (view) {
+    case FC_VIEW_SIDE: return "side";
+    case FC_VIEW_FRONT: return "front";
+    case FC_VIEW_OBLIQUE: return "oblique";
+    default: return "unknown";
+    }
+}
+
+static int ok(const fc_pose_result *r, int lm, float minv)
+{
+    return r->found && r->lm[lm].visibility >= minv && r->lm[lm].presence >= minv;
+}
+
+static v3 px(const fc_pose_result *r, int lm)
+{
+    return (v3){r->lm[lm].x, r->lm[lm].y, 0.0};
+}
+
+static v3 wd(const fc_pose_result *r, int lm)
+{
+    return (v3){r->world[lm].x, r->world[lm].y, r->world[lm].z};
+}
+
+static v3 sub(v3 a, v3 b) { return (v3){a.x - b.x, a.y - b.y, a.z - b.z}; }
+static v3 mid(v3 a, v3 b) { return (v3){0.5 * (a.x + b.x), 0.5 * (a.y + b.y), 0.5 * (a.z + b.z)}; }
+static double dot(v3 a, v3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+static double len(v3 a) { return sqrt(dot(a, a)); }
+
+/* Angle between two vectors, degrees; NAN if either is degenerate. */
+static double angle(v3 a, v3 b)
+{
+    double la = len(a), lb = len(b), c;
+    if (la < 1e-9 || lb < 1e-9)
+        return NAN;
+    c = dot(a, b) / (la * lb);
+    return acos(c > 1 ? 1 : c < -1 ? -1 : c) * DEG;
+}
+
+static const v3 UP = {0.0, -1.0, 0.0}; /* image and BlazePose world: y points down */
+
+/* Floor-to-hip height in pixels (floor = the lower ankle). */
+static double hip_height_px(const fc_pose_result *r)
+{
+    double fl = fmax(r->lm[FC_LM_LEFT_ANKLE].y, r->lm[FC_LM_LEFT_ANKLE + 1].y);
+    return fl - 0.5 * (r->lm[FC_LM_LEFT_HIP].y + r->lm[FC_LM_LEFT_HIP + 1].y);
+}
+
+static int lower_ok(const fc_pose_result *r, float minv)
+{
+    for (int side = 0; side < 2; side++)
+        if (!ok(r, FC_LM_LEFT_HIP + side, minv) || !ok(r, FC_LM_LEFT_KNEE + side, minv) || !ok(r, FC_LM_LEFT_ANKLE + side, minv))
+            return 0;
+    return 1;
+}
+
+int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float minv,
+                      double window_s)
+{
+    if ((n && (!depth || !leg_px || !s)) || !(window_s > 0))
+        return FC_EINVAL;
+    for (size_t t = 0; t < n; t++) {
+        double best = 0.0;
+        depth[t] = leg_px[t] = NAN;
+        if (!lower_ok(&s[t], minv))
+            continue;
+        /* The standing height: the largest hip height nearby. Scanning outwards
+         * stops at window_s; the cost is O(n * window) once per series. */
+        for (size_t j = t + 1; j-- > 0;) {
+            if (s[t].t_s - s[j].t_s > window_s)
+                break;
+            if (lower_ok(&s[j], minv))
+                best = fmax(best, hip_height_px(&s[j]));
+        }
+        for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= window_s; j++)
+            if (lower_ok(&s[j], minv))
+                best = fmax(best, hip_height_px(&s[j]));
+        if (best < 1.0)
+            continue;
+        leg_px[t] = best;
+        depth[t] = 1.0 - hip_height_px(&s[t]) / best;
+    }
+    return 0;
+}
+
+/* Torso width over torso length: shoulders and hips. */
+static double torso_ratio(v3 sl, v3 sr, v3 hl, v3 hr)
+{
+    double tl = len(sub(mid(sl, sr), mid(hl, hr)));
+    return tl < 1e-9 ? NAN : (len(sub(sr, sl)) + len(sub(hr, hl))) / (2.0 * tl);
+}
+
+static double frame_yaw(const fc_pose_result *r)
+{
+    double r2 = torso_ratio(px(r, FC_LM_LEFT_SHOULDER), px(r, FC_LM_LEFT_SHOULDER + 1), px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1));
+    double r3 = torso_ratio(wd(r, FC_LM_LEFT_SHOULDER), wd(r, FC_LM_LEFT_SHOULDER + 1), wd(r, FC_LM_LEFT_HIP), wd(r, FC_LM_LEFT_HIP + 1));
+    double c;
+    if (!isfinite(r2) || !isfinite(r3) || r3 < 0.1)
+        return NAN;
+    c = r2 / r3;
+    return acos(c > 1 ? 1 : c < 0 ? 0 : c) * DEG;
+}
+
+/* Median of yaw samples through a 1-degree histogram (no allocation). */
+static double hist_median(const unsigned hist[91], unsigned total)
+{
+    unsigned acc = 0;
+    for (int i = 0; i <= 90; i++) {
+        acc += hist[i];
+        if (2 * acc >= total)
+            return i;
+    }
+    return 90;
+}
+
+static int view_of(double yaw)
+{
+    return yaw < 30.0 ? FC_VIEW_FRONT : yaw > 60.0 ? FC_VIEW_SIDE : FC_VIEW_OBLIQUE;
+}
+
+int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const double *depth, double t_from,
+                   double t_to, float minv)
+{
+    unsigned hist[91] = {0}, total = 0;
+
+    if (!out || (n && (!s || !depth)))
+        return FC_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->yaw_deg = NAN;
+    for (size_t t = 0; t < n; t++) {
+        double y;
+        if (s[t].t_s < t_from || s[t].t_s > t_to || !(depth[t] < 0.08) || !ok(&s[t], FC_LM_LEFT_SHOULDER, minv) ||
+            !ok(&s[t], FC_LM_LEFT_SHOULDER + 1, minv))
+            continue;
+        if (!isfinite(y = frame_yaw(&s[t])))
+            continue;
+        hist[(int)lround(y)]++;
+        total++;
+    }
+    if (!total)
+        return 0;
+    out->yaw_deg = hist_median(hist, total);
+    out->view = view_of(out->yaw_deg);
+    /* Camera moved (or the athlete turned): a 2 s window whose view differs. */
+    int moved = 0;
+    for (double w0 = t_from; n && w0 < fmin(t_to, s[n - 1].t_s); w0 += 2.0) {
+        unsigned wh[91] = {0}, wt = 0;
+        for (size_t t = 0; t < n; t++) {
+            double y;
+            if (s[t].t_s < w0 || s[t].t_s >= w0 + 2.0 || s[t].t_s > t_to || !(depth[t] < 0.08))
+                continue;
+            if (!isfinite(y = frame_yaw(&s[t])))
+                continue;
+            wh[(int)lround(y)]++;
+            wt++;
+        }
+        if (wt < 5)
+            continue;
+        int differs = fabs(hist_median(wh, wt) - out->yaw_deg) > 25.0;
+        if (differs && !moved && out->n_moves < 8)
+            out->move_t_s[out->n_moves++] = w0;
+        moved = differs;
+    }
+    return 0;
+}
+
+/* Heel-to-toe pitch, degrees, + = heel up. Side view: image; else world. */
+static double foot_pitch(const fc_pose_result *r, int side, int use2d)
+{
+    v3 h = use2d ? px(r, FC_LM_LEFT_HEEL + side) : wd(r, FC_LM_LEFT_HEEL + side);
+    v3 t = use2d ? px(r, FC_LM_LEFT_FOOT_INDEX + side) : wd(r, FC_LM_LEFT_FOOT_INDEX + side);
+    v3 d = sub(t, h);
+    return atan2(d.y, hypot(d.x, d.z)) * DEG;
+}
+
+static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 fwd2, v3 fwdw,
+                           double legw, float minv)
+{
+    int use2d = view == FC_VIEW_SIDE;
+    v3 (*P)(const fc_pose_result *, int) = use2d ? px : wd;
+    v3 hm = mid(P(r, FC_LM_LEFT_HIP), P(r, FC_LM_LEFT_HIP + 1)), sm = mid(P(r, FC_LM_LEFT_SHOULDER), P(r, FC_LM_LEFT_SHOULDER + 1));
+    double rdir = r->lm[FC_LM_LEFT_HIP + 1].x >= r->lm[FC_LM_LEFT_HIP].x ? 1.0 : -1.0; /* the person's right in the image */
+
+    m->trunk_lean_deg = angle(sub(sm, hm), UP);
+    for (int sd = 0; sd < 2; sd++) {
+        v3 h = P(r, FC_LM_LEFT_HIP + sd), k = P(r, FC_LM_LEFT_KNEE + sd), a = P(r, FC_LM_LEFT_ANKLE + sd), sh = P(r, FC_LM_LEFT_SHOULDER + sd);
+        v3 th = sub(k, h);
+        m->knee_flex_deg[sd] = 180.0 - angle(sub(h, k), sub(a, k));
+        m->hip_flex_deg[sd] = 180.0 - angle(sub(sh, h), th);
+        m->shin_deg[sd] = angle(sub(k, a), UP);
+        if (view == FC_VIEW_FRONT) {
+            /* Thigh length in pixels from the leg length and the world segment ratio. */
+            v3 wh = wd(r, FC_LM_LEFT_HIP + sd), wk = wd(r, FC_LM_LEFT_KNEE + sd), wa = wd(r, FC_LM_LEFT_ANKLE + sd);
+            double lt = len(sub(wk, wh)), ls = len(sub(wa, wk));
+            double tl = lt + ls > 1e-6 ? leg * lt / (lt + ls) : 0.5 * leg;
+            double sn = (r->lm[FC_LM_LEFT_KNEE + sd].y - r->lm[FC_LM_LEFT_HIP + sd].y) / tl;
+            m->thigh_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
+        } else {
+            m->thigh_deg[sd] = atan2(th.y, hypot(th.x, th.z)) * DEG;
+        }
+        /* FPPA: 2D deviation from a straight hip-knee-ankle line, signed by the knee's side. */
+        v3 h2 = px(r, FC_LM_LEFT_HIP + sd), k2 = px(r, FC_LM_LEFT_KNEE + sd), a2 = px(r, FC_LM_LEFT_ANKLE + sd);
+        double dev = angle(sub(k2, h2), sub(a2, k2));
+        double line_x = fabs(a2.y - h2.y) > 1e-9 ? h2.x + (a2.x - h2.x) * (k2.y - h2.y) / (a2.y - h2.y) : h2.x;
+        double medial = sd == 0 ? rdir : -rdir;
+        m->fppa_deg[sd] = (k2.x - line_x) * medial >= 0 ? dev : -dev;
+        if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
+            continue; /* foot measures stay NAN */
+        m->heel_lift_deg[sd] = foot_pitch(r, sd, use2d);
+        m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
+        if (use2d)
+            m->knee_past_toe_pct[sd] = 100.0 * dot(sub(k2, px(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwd2) / leg;
+        else
+            m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
+    }
+    v3 hip2 = mid(px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1)), ank2 = mid(px(r, FC_LM_LEFT_ANKLE), px(r, FC_LM_LEFT_ANKLE + 1));
+    m->hip_below_knee = (hip2.y - 0.5 * (r->lm[FC_LM_LEFT_KNEE].y + r->lm[FC_LM_LEFT_KNEE + 1].y)) / leg;
+    m->hip_shift_pct = 100.0 * (hip2.x - ank2.x) * rdir / leg;
+    double kw = fabs(r->lm[FC_LM_LEFT_KNEE].x - r->lm[FC_LM_LEFT_KNEE + 1].x), aw = fabs(r->lm[FC_LM_LEFT_ANKLE].x - r->lm[FC_LM_LEFT_ANKLE + 1].x);
+    m->knee_ankle_ratio = aw > 1e-6 ? kw / aw : NAN;
+    if (use2d)
+        m->step_ratio = fabs(dot(sub(px(r, FC_LM_LEFT_ANKLE), px(r, FC_LM_LEFT_ANKLE + 1)), fwd2)) / leg;
+    else
+        m->step_ratio = fabs(dot(sub(wd(r, FC_LM_LEFT_ANKLE), wd(r, FC_LM_LEFT_ANKLE + 1)), fwdw)) / legw;
+}
+
+static void set_nan(fc_measures *m)
+{
+    double *f[] = {&m->trunk_lean_deg, &m->hip_below_knee, &m->knee_ankle_ratio, &m->hip_shift_pct,
+                   &m->step_ratio};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        *f[i] = NAN;
+    for (int sd = 0; sd < 2; sd++)
+        m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] = m->fppa_deg[sd] =
+            m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] = NAN;
+}
+
+/* The feet's forward direction: image (x only, side view) and world (horizontal). */
+static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 *f2, v3 *fw, double *legw)
+{
+    double sx = 0, wx = 0, wz = 0, lw = 0;
+    size_t k = 0;
+
+    for (size_t t = 0; t < n; t++) {
+        if (!lower_ok(&s[t], minv))
+            continue;
+        for (int sd = 0; sd < 2; sd++) {
+            v3 d2 = sub(px(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), px(&s[t], FC_LM_LEFT_HEEL + sd));
+            v3 dw = sub(wd(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), wd(&s[t], FC_LM_LEFT_HEEL + sd));
+            sx += d2.x;
+            wx += dw.x;
+            wz += dw.z;
+            lw += len(sub(wd(&s[t], FC_LM_LEFT_HIP + sd), wd(&s[t], FC_LM_LEFT_KNEE + sd))) +
+                  len(sub(wd(&s[t], FC_LM_LEFT_KNEE + sd), wd(&s[t], FC_LM_LEFT_ANKLE + sd)));
+            k++;
+        }
+    }
+    *f2 = (v3){sx >= 0 ? 1.0 : -1.0, 0, 0};
+    double h = hypot(wx, wz);
+    *fw = h > 1e-9 ? (v3){wx / h, 0, wz / h} : (v3){0, 0, -1};
+    *legw = k && lw / k > 0.1 ? lw / k : 0.9;
+}
+
+int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
+                        const double *leg_px, int view, float minv)
+{
+    v3 f2, fw;
+    double legw, base_pitch[2] = {0, 0}, base_shift = 0;
+    size_t nb = 0, np[2] = {0, 0};
+
+    if (n && (!out || !s || !depth || !leg_px))
+        return FC_EINVAL;
+    forward_dirs(s, n, minv, &f2, &fw, &legw);
+    for (size_t t = 0; t < n; t++) {
+        fc_measures *m = &out[t];
+        memset(m, 0, sizeof *m);
+        m->frame = s[t].frame;
+        m->t_s = s[t].t_s;
+        m->depth = depth[t];
+        set_nan(m);
+        if (!isfinite(depth[t]) || !isfinite(leg_px[t]) || !lower_ok(&s[t], minv))
+            continue;
+        m->valid = 1;
+        frame_measures(m, &s[t], view, leg_px[t], f2, fw, legw, minv);
+        if (depth[t] < 0.03) {
+            for (int sd = 0; sd < 2; sd++)
+                if (isfinite(m->heel_lift_deg[sd])) {
+                    base_pitch[sd] += m->heel_lift_deg[sd];
+                    np[sd]++;
+                }
+            base_shift += m->hip_shift_pct;
+            nb++;
+        }
+    }
+    /* Standing baselines: heel lift and hip shift are changes from standing. */
+    for (int sd = 0; sd < 2; sd++)
+        if (np[sd])
+            base_pitch[sd] /= np[sd];
+    if (nb)
+        base_shift /= nb;
+    for (size_t t = 0; t < n; t++) {
+        out[t].heel_lift_deg[0] -= base_pitch[0];
+        out[t].heel_lift_deg[1] -= base_pitch[1];
+        out[t].hip_shift_pct -= base_shift;
+    }
+    return 0;
+}
