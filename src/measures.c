@@ -203,22 +203,32 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
         m->knee_flex_deg[sd] = 180.0 - angle(sub(h, k), sub(a, k));
         m->hip_flex_deg[sd] = 180.0 - angle(sub(sh, h), th);
         m->shin_deg[sd] = angle(sub(k, a), UP);
+        /* True segment lengths in pixels: the leg length split by the world ratio. */
+        v3 wh = wd(r, FC_LM_LEFT_HIP + sd), wk = wd(r, FC_LM_LEFT_KNEE + sd), wa = wd(r, FC_LM_LEFT_ANKLE + sd);
+        double lt = len(sub(wk, wh)), ls = len(sub(wa, wk));
+        double tl = lt + ls > 1e-6 ? leg * lt / (lt + ls) : 0.5 * leg, sl = leg - tl;
         if (view == FC_VIEW_FRONT) {
-            /* Thigh length in pixels from the leg length and the world segment ratio. */
-            v3 wh = wd(r, FC_LM_LEFT_HIP + sd), wk = wd(r, FC_LM_LEFT_KNEE + sd), wa = wd(r, FC_LM_LEFT_ANKLE + sd);
-            double lt = len(sub(wk, wh)), ls = len(sub(wa, wk));
-            double tl = lt + ls > 1e-6 ? leg * lt / (lt + ls) : 0.5 * leg;
-            double sn = (r->lm[FC_LM_LEFT_KNEE + sd].y - r->lm[FC_LM_LEFT_HIP + sd].y) / tl;
+            /* The knee comes towards the camera as the hips go back: undo the
+             * perspective with BlazePose's relative depth z (pixel scale), taking
+             * the focal length as the image width (a ~53 deg webcam) and the
+             * principal point at the centre. */
+            double f = r->width > 0 ? r->width : 640.0, cy = 0.5 * r->height;
+            double yk = cy + (r->lm[FC_LM_LEFT_KNEE + sd].y - cy) * (1.0 + r->lm[FC_LM_LEFT_KNEE + sd].z / f);
+            double yh = cy + (r->lm[FC_LM_LEFT_HIP + sd].y - cy) * (1.0 + r->lm[FC_LM_LEFT_HIP + sd].z / f);
+            double sn = (yk - yh) / tl;
             m->thigh_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
         } else {
             m->thigh_deg[sd] = atan2(th.y, hypot(th.x, th.z)) * DEG;
         }
-        /* FPPA: 2D deviation from a straight hip-knee-ankle line, signed by the knee's side. */
+        /* FPPA: the knee's sideways offset from the hip-ankle line in the image,
+         * over the true thigh and shin lengths. Using the true lengths rather
+         * than the projected ones keeps it stable when the thigh points at the
+         * camera (deep squats), where the plain 2D angle blows up. */
         v3 h2 = px(r, FC_LM_LEFT_HIP + sd), k2 = px(r, FC_LM_LEFT_KNEE + sd), a2 = px(r, FC_LM_LEFT_ANKLE + sd);
-        double dev = angle(sub(k2, h2), sub(a2, k2));
         double line_x = fabs(a2.y - h2.y) > 1e-9 ? h2.x + (a2.x - h2.x) * (k2.y - h2.y) / (a2.y - h2.y) : h2.x;
         double medial = sd == 0 ? rdir : -rdir;
-        m->fppa_deg[sd] = (k2.x - line_x) * medial >= 0 ? dev : -dev;
+        double off = (k2.x - line_x) * medial;
+        m->fppa_deg[sd] = (atan(off / tl) + atan(off / sl)) * DEG;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
         m->heel_lift_deg[sd] = foot_pitch(r, sd, use2d);

@@ -13,7 +13,8 @@ fc_reps_opts fc_reps_default_opts(void)
     o.enter = 0.07;
     o.exit = 0.035;
     o.exit_frac = 0.25;
-    o.settle = 0.02;
+    o.settle = 0.004;
+    o.settle_frac = 0.02;
     o.min_amplitude = 0.10;
     o.min_duration_s = 0.5;
     o.max_duration_s = 20.0;
@@ -55,7 +56,7 @@ static size_t refine(const double *d, const double *ts, size_t n, size_t i, int 
 
 static void timing(fc_rep *r, const double *d, const double *ts)
 {
-    double amp = r->amplitude, hi = r->baseline + 0.95 * amp;
+    double amp = r->amplitude, hi = r->baseline + 0.98 * amp;
     size_t first = r->bottom, last = r->bottom;
 
     for (size_t k = r->start; k <= r->bottom; k++)
@@ -117,8 +118,9 @@ int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, cons
         r.baseline = base;
         r.amplitude = amp;
         r.bottom = peak;
-        r.start = refine(d, ts, n, cross, -1, base, o.settle);
-        r.end = refine(d, ts, n, t, +1, base, o.settle);
+        double settle = fmax(o.settle, o.settle_frac * amp);
+        r.start = refine(d, ts, n, cross, -1, base, settle);
+        r.end = refine(d, ts, n, t, +1, base, settle);
         double dur = ts[r.end] - ts[r.start];
         if (amp < o.min_amplitude || dur < o.min_duration_s || dur > o.max_duration_s)
             continue;

@@ -23,7 +23,9 @@
  *  - oblique view: the same angles from the world landmarks (3D, metres).
  *  - front view: the 2D knee angle cannot see knee bend, so the thigh angle
  *    comes from the thigh's vertical extent over its length (asin), i.e. from
- *    the hip's vertical travel; knee valgus (frontal-plane projection angle),
+ *    the hip's vertical travel relative to the knee, with a perspective
+ *    correction from BlazePose's relative depth z (focal length taken as the
+ *    image width); knee valgus (frontal-plane projection angle),
  *    knee/ankle width ratio and lateral hip shift are 2D image measures; sagittal
  *    angles are still filled from the world landmarks but the checks do not
  *    judge them (they are "not assessed" there).
@@ -59,7 +61,9 @@ typedef struct fc_measures {
     double shin_deg[2];        /**< shin from vertical */
     double thigh_deg[2];       /**< thigh to horizontal: 90 standing, 0 parallel, < 0 hip below knee */
     double hip_below_knee;     /**< (hip - knee height) / leg, > 0 when the hip is below the knee */
-    double fppa_deg[2];        /**< frontal-plane projection angle, + = valgus (knee inside the hip-ankle line) */
+    double fppa_deg[2];        /**< frontal-plane projection angle, + = valgus (knee inside the
+                                    hip-ankle line): atan(off/thigh) + atan(off/shin) with the knee's
+                                    image offset from the line over the true segment lengths */
     double knee_ankle_ratio;   /**< knee width / ankle width in the image */
     double heel_lift_deg[2];   /**< foot pitch (heel up) over the standing baseline */
     double hip_shift_pct;      /**< mid-hip over mid-ankle, sideways, vs standing; + = to the person's right */

@@ -17,7 +17,9 @@
  * the bottom never cross `exit`, so neither adds or splits reps.
  *
  * The start (end) is refined backwards (forwards) to where the depth was within
- * `settle` of the baseline, or stopped falling (rising), within 1.5 s.
+ * max(settle, settle_frac x amplitude) of the baseline, or stopped falling
+ * (rising), within 1.5 s. Eased human motion spends a little time within those
+ * bands, so descent/ascent read about 10% shorter than the motion's full span.
  *
  * Pure C, no allocation, thread-safe.
  */
@@ -35,7 +37,8 @@ typedef struct fc_reps_opts {
     double enter;          /**< 0.07 leg: depth rise that starts a rep */
     double exit;           /**< 0.035 leg: back within this of baseline ends it */
     double exit_frac;      /**< 0.25 of the amplitude (whichever of exit/exit_frac is larger) */
-    double settle;         /**< 0.02 leg: start/end refinement tolerance */
+    double settle;         /**< 0.004 leg: start/end refinement tolerance, at least... */
+    double settle_frac;    /**< ...0.02 of the amplitude */
     double min_amplitude;  /**< 0.10 leg (about 50 deg of knee bend) */
     double min_duration_s; /**< 0.5 s */
     double max_duration_s; /**< 20 s */
@@ -47,9 +50,9 @@ typedef struct fc_reps_opts {
 typedef struct fc_rep {
     size_t start, bottom, end;      /**< sample indices */
     double start_s, bottom_s, end_s;
-    double descent_s;   /**< start to first reaching 95% of the amplitude */
-    double pause_s;     /**< time within 5% of the bottom */
-    double ascent_s;    /**< last time within 5% of the bottom to end */
+    double descent_s;   /**< start to first reaching 98% of the amplitude */
+    double pause_s;     /**< time within 2% of the bottom */
+    double ascent_s;    /**< last time within 2% of the bottom to end */
     double amplitude;   /**< peak depth over the baseline, leg units */
     double baseline;    /**< the standing depth before the rep */
 } fc_rep;
