@@ -2,3 +2,4 @@
 # more than pure unit tests. Default: label "unit", no fixtures.
 set(FC_LABELS_test_capture video)
 set(FC_FIXTURES_test_capture video_fixtures)
+set(FC_LIBS_test_synth fc_synth)
