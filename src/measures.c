@@ -61,12 +61,37 @@ static double hip_height_px(const fc_pose_result *r)
     return fl - 0.5 * (r->lm[FC_LM_LEFT_HIP].y + r->lm[FC_LM_LEFT_HIP + 1].y);
 }
 
+/* Which legs are usable: bit 0 left, bit 1 right (hip, knee and ankle seen). */
+static int legs_ok(const fc_pose_result *r, float minv)
+{
+    int mask = 0;
+    for (int sd = 0; sd < 2; sd++)
+        if (ok(r, FC_LM_LEFT_HIP + sd, minv) && ok(r, FC_LM_LEFT_KNEE + sd, minv) &&
+            ok(r, FC_LM_LEFT_ANKLE + sd, minv))
+            mask |= 1 << sd;
+    return mask;
+}
+
 static int lower_ok(const fc_pose_result *r, float minv)
 {
-    for (int side = 0; side < 2; side++)
-        if (!ok(r, FC_LM_LEFT_HIP + side, minv) || !ok(r, FC_LM_LEFT_KNEE + side, minv) || !ok(r, FC_LM_LEFT_ANKLE + side, minv))
-            return 0;
-    return 1;
+    return legs_ok(r, minv) != 0;
+}
+
+/* A copy whose gated image points are replaced by their visible mirror, so
+ * midpoints (hips, shoulders, floor) come from the side the camera sees; the
+ * visibility stays, so per-side measures of the hidden side stay NAN. World
+ * points are kept: they have no occlusion. */
+static void prep(fc_pose_result *out, const fc_pose_result *in, float minv)
+{
+    *out = *in;
+    for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
+        int m = fc_landmark_mirror(i);
+        if (m != i && !ok(in, i, minv) && ok(in, m, minv)) {
+            out->lm[i].x = in->lm[m].x;
+            out->lm[i].y = in->lm[m].y;
+            out->lm[i].z = in->lm[m].z;
+        }
+    }
 }
 
 int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float minv,
@@ -76,24 +101,31 @@ int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, si
         return FC_EINVAL;
     for (size_t t = 0; t < n; t++) {
         double best = 0.0;
+        fc_pose_result q;
         depth[t] = leg_px[t] = NAN;
+        fc_pose_result p;
         if (!lower_ok(&s[t], minv))
             continue;
+        prep(&p, &s[t], minv);
         /* The standing height: the largest hip height nearby. Scanning outwards
          * stops at window_s; the cost is O(n * window) once per series. */
         for (size_t j = t + 1; j-- > 0;) {
             if (s[t].t_s - s[j].t_s > window_s)
                 break;
-            if (lower_ok(&s[j], minv))
-                best = fmax(best, hip_height_px(&s[j]));
+            if (lower_ok(&s[j], minv)) {
+                prep(&q, &s[j], minv);
+                best = fmax(best, hip_height_px(&q));
+            }
         }
         for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= window_s; j++)
-            if (lower_ok(&s[j], minv))
-                best = fmax(best, hip_height_px(&s[j]));
+            if (lower_ok(&s[j], minv)) {
+                prep(&q, &s[j], minv);
+                best = fmax(best, hip_height_px(&q));
+            }
         if (best < 1.0)
             continue;
         leg_px[t] = best;
-        depth[t] = 1.0 - hip_height_px(&s[t]) / best;
+        depth[t] = 1.0 - hip_height_px(&p) / best;
     }
     return 0;
 }
@@ -144,10 +176,12 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
     out->yaw_deg = NAN;
     for (size_t t = 0; t < n; t++) {
         double y;
-        if (s[t].t_s < t_from || s[t].t_s > t_to || !(depth[t] < 0.08) || !ok(&s[t], FC_LM_LEFT_SHOULDER, minv) ||
-            !ok(&s[t], FC_LM_LEFT_SHOULDER + 1, minv))
+        fc_pose_result p;
+        if (s[t].t_s < t_from || s[t].t_s > t_to || !(depth[t] < 0.08) ||
+            !(ok(&s[t], FC_LM_LEFT_SHOULDER, minv) || ok(&s[t], FC_LM_LEFT_SHOULDER + 1, minv)))
             continue;
-        if (!isfinite(y = frame_yaw(&s[t])))
+        prep(&p, &s[t], minv);
+        if (!isfinite(y = frame_yaw(&p)))
             continue;
         hist[(int)lround(y)]++;
         total++;
@@ -162,9 +196,11 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
         unsigned wh[91] = {0}, wt = 0;
         for (size_t t = 0; t < n; t++) {
             double y;
-            if (s[t].t_s < w0 || s[t].t_s >= w0 + 2.0 || s[t].t_s > t_to || !(depth[t] < 0.08))
+            fc_pose_result p;
+            if (s[t].t_s < w0 || s[t].t_s >= w0 + 2.0 || s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
                 continue;
-            if (!isfinite(y = frame_yaw(&s[t])))
+            prep(&p, &s[t], minv);
+            if (!isfinite(y = frame_yaw(&p)))
                 continue;
             wh[(int)lround(y)]++;
             wt++;
@@ -180,19 +216,21 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
 }
 
 /* Heel-to-toe pitch, degrees, + = heel up. Side view: image; else world. */
-static double foot_pitch(const fc_pose_result *r, int side, int use2d)
+static double foot_pitch(const fc_pose_result *r, int side)
 {
-    v3 h = use2d ? px(r, FC_LM_LEFT_HEEL + side) : wd(r, FC_LM_LEFT_HEEL + side);
-    v3 t = use2d ? px(r, FC_LM_LEFT_FOOT_INDEX + side) : wd(r, FC_LM_LEFT_FOOT_INDEX + side);
+    v3 h = wd(r, FC_LM_LEFT_HEEL + side);
+    v3 t = wd(r, FC_LM_LEFT_FOOT_INDEX + side);
     v3 d = sub(t, h);
     return atan2(d.y, hypot(d.x, d.z)) * DEG;
 }
 
-static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 fwd2, v3 fwdw,
+static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 fwdw,
                            double legw, float minv)
 {
-    int use2d = view == FC_VIEW_SIDE;
-    v3 (*P)(const fc_pose_result *, int) = use2d ? px : wd;
+    /* Sagittal angles from the world points in every view: in side view the
+     * feet turn out and the legs stand at different depths, which bends 2D
+     * angles by 1-3 deg; in front view they are reported but not judged. */
+    v3 (*P)(const fc_pose_result *, int) = wd;
     v3 hm = mid(P(r, FC_LM_LEFT_HIP), P(r, FC_LM_LEFT_HIP + 1)), sm = mid(P(r, FC_LM_LEFT_SHOULDER), P(r, FC_LM_LEFT_SHOULDER + 1));
     double rdir = r->lm[FC_LM_LEFT_HIP + 1].x >= r->lm[FC_LM_LEFT_HIP].x ? 1.0 : -1.0; /* the person's right in the image */
 
@@ -231,22 +269,16 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
         m->fppa_deg[sd] = (atan(off / tl) + atan(off / sl)) * DEG;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
-        m->heel_lift_deg[sd] = foot_pitch(r, sd, use2d);
+        m->heel_lift_deg[sd] = foot_pitch(r, sd);
         m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
-        if (use2d)
-            m->knee_past_toe_pct[sd] = 100.0 * dot(sub(k2, px(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwd2) / leg;
-        else
-            m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
+        m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
     v3 hip2 = mid(px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1)), ank2 = mid(px(r, FC_LM_LEFT_ANKLE), px(r, FC_LM_LEFT_ANKLE + 1));
     m->hip_below_knee = (hip2.y - 0.5 * (r->lm[FC_LM_LEFT_KNEE].y + r->lm[FC_LM_LEFT_KNEE + 1].y)) / leg;
     m->hip_shift_pct = 100.0 * (hip2.x - ank2.x) * rdir / leg;
     double kw = fabs(r->lm[FC_LM_LEFT_KNEE].x - r->lm[FC_LM_LEFT_KNEE + 1].x), aw = fabs(r->lm[FC_LM_LEFT_ANKLE].x - r->lm[FC_LM_LEFT_ANKLE + 1].x);
     m->knee_ankle_ratio = aw > 1e-6 ? kw / aw : NAN;
-    if (use2d)
-        m->step_ratio = fabs(dot(sub(px(r, FC_LM_LEFT_ANKLE), px(r, FC_LM_LEFT_ANKLE + 1)), fwd2)) / leg;
-    else
-        m->step_ratio = fabs(dot(sub(wd(r, FC_LM_LEFT_ANKLE), wd(r, FC_LM_LEFT_ANKLE + 1)), fwdw)) / legw;
+    m->step_ratio = fabs(dot(sub(wd(r, FC_LM_LEFT_ANKLE), wd(r, FC_LM_LEFT_ANKLE + 1)), fwdw)) / legw;
 }
 
 static void set_nan(fc_measures *m)
@@ -261,18 +293,16 @@ static void set_nan(fc_measures *m)
 }
 
 /* The feet's forward direction: image (x only, side view) and world (horizontal). */
-static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 *f2, v3 *fw, double *legw)
+static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 *fw, double *legw)
 {
-    double sx = 0, wx = 0, wz = 0, lw = 0;
+    double wx = 0, wz = 0, lw = 0;
     size_t k = 0;
 
     for (size_t t = 0; t < n; t++) {
         if (!lower_ok(&s[t], minv))
             continue;
         for (int sd = 0; sd < 2; sd++) {
-            v3 d2 = sub(px(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), px(&s[t], FC_LM_LEFT_HEEL + sd));
             v3 dw = sub(wd(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), wd(&s[t], FC_LM_LEFT_HEEL + sd));
-            sx += d2.x;
             wx += dw.x;
             wz += dw.z;
             lw += len(sub(wd(&s[t], FC_LM_LEFT_HIP + sd), wd(&s[t], FC_LM_LEFT_KNEE + sd))) +
@@ -280,7 +310,6 @@ static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 *f2, 
             k++;
         }
     }
-    *f2 = (v3){sx >= 0 ? 1.0 : -1.0, 0, 0};
     double h = hypot(wx, wz);
     *fw = h > 1e-9 ? (v3){wx / h, 0, wz / h} : (v3){0, 0, -1};
     *legw = k && lw / k > 0.1 ? lw / k : 0.9;
@@ -289,13 +318,13 @@ static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 *f2, 
 int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
                         const double *leg_px, int view, float minv)
 {
-    v3 f2, fw;
+    v3 fw;
     double legw, base_pitch[2] = {0, 0}, base_shift = 0;
     size_t nb = 0, np[2] = {0, 0};
 
     if (n && (!out || !s || !depth || !leg_px))
         return FC_EINVAL;
-    forward_dirs(s, n, minv, &f2, &fw, &legw);
+    forward_dirs(s, n, minv, &fw, &legw);
     for (size_t t = 0; t < n; t++) {
         fc_measures *m = &out[t];
         memset(m, 0, sizeof *m);
@@ -305,8 +334,16 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
         set_nan(m);
         if (!isfinite(depth[t]) || !isfinite(leg_px[t]) || !lower_ok(&s[t], minv))
             continue;
+        fc_pose_result p;
+        int legs = legs_ok(&s[t], minv);
         m->valid = 1;
-        frame_measures(m, &s[t], view, leg_px[t], f2, fw, legw, minv);
+        prep(&p, &s[t], minv);
+        frame_measures(m, &p, view, leg_px[t], fw, legw, minv);
+        for (int sd = 0; sd < 2; sd++)
+            if (!(legs & (1 << sd)))
+                m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] =
+                    m->fppa_deg[sd] = m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] =
+                        NAN;
         if (depth[t] < 0.03) {
             for (int sd = 0; sd < 2; sd++)
                 if (isfinite(m->heel_lift_deg[sd])) {

@@ -69,6 +69,12 @@ static void timing(fc_rep *r, const double *d, const double *ts)
             last = k;
             break;
         }
+    /* The bottom is the middle of the band within 2% of the peak: a pause's
+     * middle, and less sensitive to a noisy peak than the arg-max. */
+    double mid_t = 0.5 * (ts[first] + ts[last]);
+    for (size_t k = first; k <= last; k++)
+        if (fabs(ts[k] - mid_t) < fabs(ts[r->bottom] - mid_t) || r->bottom < first || r->bottom > last)
+            r->bottom = k;
     r->start_s = ts[r->start];
     r->bottom_s = ts[r->bottom];
     r->end_s = ts[r->end];

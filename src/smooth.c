@@ -14,7 +14,7 @@ fc_clean_opts fc_clean_default_opts(void)
 {
     fc_clean_opts o;
 
-    o.min_visibility = 0.5f;
+    o.min_visibility = 0.3f;
     o.max_gap_s = 0.3;
     o.outlier_half_window = 3;
     o.outlier_k = 3.5;

@@ -18,9 +18,9 @@
  *    same in every view; floor = the lower ankle, leg = the largest floor-to-hip
  *    height within +-window (the person standing), which follows a person walking
  *    towards or away from the camera.
- *  - side view: sagittal angles (knee, hip, trunk, shin, thigh, foot pitch,
- *    knee past toes) from the 2D image points, which lie in the sagittal plane.
- *  - oblique view: the same angles from the world landmarks (3D, metres).
+ *  - side and oblique views: sagittal angles (knee, hip, trunk, shin, thigh,
+ *    foot pitch, knee past toes, step) from the world landmarks (3D, metres):
+ *    feet turned out and legs at different depths bend 2D angles by 1-3 deg.
  *  - front view: the 2D knee angle cannot see knee bend, so the thigh angle
  *    comes from the thigh's vertical extent over its length (asin), i.e. from
  *    the hip's vertical travel relative to the knee, with a perspective

@@ -8,7 +8,8 @@
  *     fc_reps_detect(reps, 64, &nreps, depth, t_s, n, &o);
  *
  * A rep starts when the depth rises `enter` above the standing baseline (the
- * lowest depth of the last `baseline_s`), has its bottom at the deepest frame,
+ * lowest depth of the last `baseline_s`), has its bottom in the middle of the
+ * frames within 2% of the deepest (a pause's middle),
  * and ends when the depth falls back below baseline + max(exit, exit_frac x
  * amplitude). It counts only if its amplitude is >= min_amplitude and it lasts
  * min_duration_s..max_duration_s. Missing samples (NAN: person lost, low

@@ -40,7 +40,10 @@ extern "C" {
 enum fc_side { FC_SIDE_UNKNOWN = -1, FC_SIDE_LEFT = 0, FC_SIDE_RIGHT = 1 };
 
 typedef struct fc_clean_opts {
-    float min_visibility;      /**< 0.5: below it (visibility or presence) a landmark is missing */
+    float min_visibility;      /**< 0.3: below it (visibility or presence) a landmark is missing. Not
+                                    0.5: BlazePose still places the far leg well in side view with
+                                    visibility 0.3-0.5, and lunges need it; points out of frame drop
+                                    well below 0.3 */
     double max_gap_s;          /**< 0.3 s: longer gaps are left missing */
     int outlier_half_window;   /**< 3 frames each side for the Hampel filter; 0 = off */
     double outlier_k;          /**< 3.5 robust sigmas */
