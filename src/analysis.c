@@ -61,18 +61,21 @@ static void add_warning(fc_analysis_result *res, size_t cap, double t, double du
 
 #define NFIELDS (sizeof(fc_measures) / sizeof(double))
 
-/* Average every double field of the valid frames in [t0, t1] into *out. */
-static void average_window(fc_measures *out, const fc_measures *m, size_t n, size_t centre, double half_s)
+/* Average every double field of the valid frames around a rep's bottom: those
+ * within +-half_s of it, and those within 3% of the amplitude of the deepest
+ * (a pause), up to 1 s away. Averaging a pause beats down landmark noise. */
+static void average_bottom(fc_measures *out, const fc_measures *m, const fc_rep *r, double half_s)
 {
     size_t first = offsetof(fc_measures, depth), last = sizeof(fc_measures);
     size_t cnt[NFIELDS];
-    double sum[NFIELDS];
+    double sum[NFIELDS], tb = m[r->bottom].t_s, deep = r->baseline + 0.97 * r->amplitude;
 
     memset(cnt, 0, sizeof cnt);
     memset(sum, 0, sizeof sum);
-    *out = m[centre];
-    for (size_t t = 0; t < n; t++) {
-        if (fabs(m[t].t_s - m[centre].t_s) > half_s || !m[t].valid)
+    *out = m[r->bottom];
+    for (size_t t = r->start; t <= r->end; t++) {
+        double dt = fabs(m[t].t_s - tb);
+        if (!m[t].valid || dt > 1.0 || (dt > half_s && !(m[t].depth >= deep)))
             continue;
         for (size_t off = first, k = 0; off + sizeof(double) <= last; off += sizeof(double), k++) {
             double v;
@@ -162,10 +165,10 @@ static double check_value(fc_check_id id, const fc_rep_result *r, int facing, in
     case FC_CHECK_KNEE_VALGUS:
         if (r->lead_leg >= 0) {
             *side = r->lead_leg;
-            return b->fppa_deg[front];
+            return b->knee_in_deg[front];
         }
-        *side = !(b->fppa_deg[0] >= b->fppa_deg[1]);
-        return maxf(b->fppa_deg[0], b->fppa_deg[1]);
+        *side = !(b->knee_in_deg[0] >= b->knee_in_deg[1]);
+        return maxf(b->knee_in_deg[0], b->knee_in_deg[1]);
     case FC_CHECK_HEEL_LIFT:
         *side = !(b->heel_lift_deg[0] >= b->heel_lift_deg[1]);
         return maxf(b->heel_lift_deg[0], b->heel_lift_deg[1]);
@@ -290,14 +293,20 @@ static void run_checks(fc_rep_result *r, const fc_profile *p, int view, int faci
 static int looks_like_lunge(const fc_measures *b)
 {
     double asym = fabs(b->knee_height_pct[0] - b->knee_height_pct[1]);
-    return (isfinite(asym) && asym > 20.0) || (isfinite(b->step_ratio) && b->step_ratio > 0.75);
+    double thighs = fabs(b->thigh_deg[0] - b->thigh_deg[1]);
+    return (isfinite(asym) && asym > 20.0) || (isfinite(thighs) && thighs > 35.0) ||
+           (isfinite(b->step_ratio) && b->step_ratio > 0.75);
 }
 
+/* The front leg: its knee is the higher one (the back knee goes towards the
+ * floor); failing that, its thigh is the flatter one. */
 static int lead_leg(const fc_measures *b)
 {
-    if (!isfinite(b->knee_height_pct[0]) || !isfinite(b->knee_height_pct[1]))
-        return FC_SIDE_UNKNOWN;
-    return b->knee_height_pct[0] >= b->knee_height_pct[1] ? FC_SIDE_LEFT : FC_SIDE_RIGHT;
+    if (isfinite(b->knee_height_pct[0]) && isfinite(b->knee_height_pct[1]))
+        return b->knee_height_pct[0] >= b->knee_height_pct[1] ? FC_SIDE_LEFT : FC_SIDE_RIGHT;
+    if (isfinite(b->thigh_deg[0]) && isfinite(b->thigh_deg[1]))
+        return b->thigh_deg[0] <= b->thigh_deg[1] ? FC_SIDE_LEFT : FC_SIDE_RIGHT;
+    return FC_SIDE_UNKNOWN;
 }
 
 /* ---- summary and warnings ------------------------------------------------ */
@@ -391,6 +400,16 @@ static void track_warnings(fc_analysis_result *res, size_t cap, const fc_pose_re
 
 /* ---- the pipeline -------------------------------------------------------- */
 
+/* Mid-hip image x in leg units (NAN where the depth is unknown). */
+static int hip_travel(double *x, const fc_pose_result *s, const double *leg, size_t n)
+{
+    for (size_t t = 0; t < n; t++)
+        x[t] = isfinite(leg[t]) && leg[t] > 0
+                   ? 0.5 * (s[t].lm[FC_LM_LEFT_HIP].x + s[t].lm[FC_LM_RIGHT_HIP].x) / leg[t]
+                   : NAN;
+    return 0;
+}
+
 static int pick_exercise(const fc_analysis_opts *o, const fc_rep_result *reps, size_t nr, int *detected)
 {
     size_t votes = 0;
@@ -418,7 +437,7 @@ static int build_reps(fc_analysis_result *res, const fc_rep *reps, size_t nr)
         r->bottom_frame = res->frames[reps[i].bottom].frame;
         r->end_frame = res->frames[reps[i].end].frame;
         r->rom_deg = rom(res->frames, &reps[i]);
-        average_window(&r->bottom, res->frames, res->n_frames, reps[i].bottom, 0.1);
+        average_bottom(&r->bottom, res->frames, &reps[i], 0.1);
         r->lead_leg = FC_SIDE_UNKNOWN;
     }
     return 0;
@@ -430,7 +449,7 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
     fc_analysis_result *res = NULL;
     fc_pose_result *s = NULL;
-    double *depth = NULL, *leg = NULL, *ts = NULL;
+    double *depth = NULL, *leg = NULL, *ts = NULL, *hipx = NULL;
     fc_rep *reps = NULL;
     size_t nr = 0, cap = n / 8 + 8, wcap = 64;
     fc_view_info vi;
@@ -448,12 +467,13 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     depth = malloc((n ? n : 1) * sizeof *depth);
     leg = malloc((n ? n : 1) * sizeof *leg);
     ts = malloc((n ? n : 1) * sizeof *ts);
+    hipx = malloc((n ? n : 1) * sizeof *hipx);
     reps = malloc(cap * sizeof *reps);
     if (res) {
         res->frames = malloc((n ? n : 1) * sizeof *res->frames);
         res->warnings = calloc(wcap, sizeof *res->warnings);
     }
-    if (!res || !s || !depth || !leg || !ts || !reps || !res->frames || !res->warnings) {
+    if (!res || !s || !depth || !leg || !ts || !hipx || !reps || !res->frames || !res->warnings) {
         rc = fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
         goto end;
     }
@@ -471,7 +491,7 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     res->duration_s = n ? ts[n - 1] - ts[0] : 0.0;
     if ((rc = fc_clean_series(s, n, &o.clean, &res->clean)) < 0 ||
         (rc = fc_measures_depth(depth, leg, s, n, o.clean.min_visibility, o.leg_window_s)) < 0 ||
-        (rc = fc_reps_detect(reps, cap, &nr, depth, ts, n, &o.reps)) < 0) {
+        (rc = hip_travel(hipx, s, leg, n)) < 0 || (rc = fc_reps_detect(reps, cap, &nr, depth, hipx, ts, n, &o.reps)) < 0) {
         fc_set_error(err, errsz, rc, "analysis: bad options");
         goto end;
     }
@@ -517,6 +537,7 @@ end:
     free(depth);
     free(leg);
     free(ts);
+    free(hipx);
     free(reps);
     if (rc < 0) {
         fc_analysis_free(res);

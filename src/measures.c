@@ -2,6 +2,7 @@
 #include "formcheck/measures.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "formcheck/error.h"
@@ -54,11 +55,17 @@ static double angle(v3 a, v3 b)
 
 static const v3 UP = {0.0, -1.0, 0.0}; /* image and BlazePose world: y points down */
 
-/* Floor-to-hip height in pixels (floor = the lower ankle). */
-static double hip_height_px(const fc_pose_result *r)
+/* Floor-to-hip height in pixels. The floor under the hips is taken as the
+ * mean of the two toe tips (they stay down when a heel lifts or the back foot
+ * of a lunge is on its toes), or of the ankles when a toe is not seen: with
+ * one foot forward, towards the camera, the mean is where the floor under the
+ * hips projects, where the lower foot alone would overstate the height. */
+static double hip_height_px(const fc_pose_result *r, float minv)
 {
-    double fl = fmax(r->lm[FC_LM_LEFT_ANKLE].y, r->lm[FC_LM_LEFT_ANKLE + 1].y);
-    return fl - 0.5 * (r->lm[FC_LM_LEFT_HIP].y + r->lm[FC_LM_LEFT_HIP + 1].y);
+    int toes = ok(r, FC_LM_LEFT_FOOT_INDEX, minv) && ok(r, FC_LM_RIGHT_FOOT_INDEX, minv);
+    int a = toes ? FC_LM_LEFT_FOOT_INDEX : FC_LM_LEFT_ANKLE;
+    double fl = 0.5 * (r->lm[a].y + r->lm[a + 1].y);
+    return fl - 0.5 * (r->lm[FC_LM_LEFT_HIP].y + r->lm[FC_LM_RIGHT_HIP].y);
 }
 
 /* Which legs are usable: bit 0 left, bit 1 right (hip, knee and ankle seen). */
@@ -94,39 +101,123 @@ static void prep(fc_pose_result *out, const fc_pose_result *in, float minv)
     }
 }
 
+/* Segments whose image length over their real (world) length gives the image
+ * scale at the hips: foreshortening only shortens, so the largest ratio is the
+ * segment most parallel to the image (hip width in front view, the torso's
+ * side side on). Not the shoulder width, thighs or shins: leaning or bending
+ * brings them nearer the camera in front view, which would read as the whole
+ * body getting bigger. The per-frame scale is then a median over +-1 s, as it
+ * only changes when the person walks. */
+static const int scale_segs[][2] = {
+    {FC_LM_LEFT_HIP, FC_LM_RIGHT_HIP},
+    {FC_LM_LEFT_SHOULDER, FC_LM_LEFT_HIP},
+    {FC_LM_RIGHT_SHOULDER, FC_LM_RIGHT_HIP},
+};
+#define NSEGS (sizeof scale_segs / sizeof scale_segs[0])
+
+/* Pixels per metre on frame r (prepped), or NAN. */
+static double frame_scale(const fc_pose_result *r, const fc_pose_result *orig, const double segw[NSEGS], float minv)
+{
+    double best = NAN;
+    for (size_t k = 0; k < NSEGS; k++) {
+        int a = scale_segs[k][0], b = scale_segs[k][1];
+        if (!(segw[k] > 0.05) || !ok(orig, a, minv) || !ok(orig, b, minv))
+            continue;
+        double v = len(sub(px(r, a), px(r, b))) / segw[k];
+        if (!(v <= best))
+            best = v;
+    }
+    return best;
+}
+
+#define MEDIAN_MAX 256
+
+/* Median of a small array (insertion sort in place). */
+static double median_small(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double tmp = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = tmp;
+        }
+    return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
+}
+
 int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float minv,
                       double window_s)
 {
+    double segw[NSEGS] = {0}, *hm, *raw;
+    size_t cnt = 0;
+
     if ((n && (!depth || !leg_px || !s)) || !(window_s > 0))
         return FC_EINVAL;
+    if (!n)
+        return 0;
+    if (!(hm = malloc(2 * n * sizeof *hm)))
+        return FC_ENOMEM;
+    raw = hm + n;
+    /* Real segment lengths: world landmarks, averaged over the series. */
     for (size_t t = 0; t < n; t++) {
-        double best = 0.0;
-        fc_pose_result q;
-        depth[t] = leg_px[t] = NAN;
+        if (!s[t].found)
+            continue;
+        for (size_t k = 0; k < NSEGS; k++)
+            segw[k] += len(sub(wd(&s[t], scale_segs[k][0]), wd(&s[t], scale_segs[k][1])));
+        cnt++;
+    }
+    for (size_t k = 0; k < NSEGS; k++)
+        segw[k] = cnt ? segw[k] / cnt : 0;
+    /* Pixels per metre per frame, then its running median over +-1 s. */
+    for (size_t t = 0; t < n; t++) {
         fc_pose_result p;
+        raw[t] = NAN;
         if (!lower_ok(&s[t], minv))
             continue;
         prep(&p, &s[t], minv);
-        /* The standing height: the largest hip height nearby. Scanning outwards
-         * stops at window_s; the cost is O(n * window) once per series. */
-        for (size_t j = t + 1; j-- > 0;) {
-            if (s[t].t_s - s[j].t_s > window_s)
-                break;
-            if (lower_ok(&s[j], minv)) {
-                prep(&q, &s[j], minv);
-                best = fmax(best, hip_height_px(&q));
-            }
-        }
-        for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= window_s; j++)
-            if (lower_ok(&s[j], minv)) {
-                prep(&q, &s[j], minv);
-                best = fmax(best, hip_height_px(&q));
-            }
-        if (best < 1.0)
-            continue;
-        leg_px[t] = best;
-        depth[t] = 1.0 - hip_height_px(&p) / best;
+        raw[t] = frame_scale(&p, &s[t], segw, minv);
     }
+    for (size_t t = 0; t < n; t++) {
+        double win[MEDIAN_MAX];
+        size_t k = 0;
+        hm[t] = leg_px[t] = NAN;
+        if (!isfinite(raw[t]))
+            continue;
+        for (size_t j = t + 1; j-- > 0 && s[t].t_s - s[j].t_s <= 1.0 && k < MEDIAN_MAX / 2;)
+            if (isfinite(raw[j]))
+                win[k++] = raw[j];
+        for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= 1.0 && k < MEDIAN_MAX; j++)
+            if (isfinite(raw[j]))
+                win[k++] = raw[j];
+        double sc = median_small(win, k);
+        if (!(sc > 1e-6))
+            continue;
+        /* Hip height above the floor in metres: a person walking towards or
+         * away from the camera keeps their height. */
+        fc_pose_result p;
+        prep(&p, &s[t], minv);
+        hm[t] = hip_height_px(&p, minv) / sc;
+        leg_px[t] = sc;
+    }
+    /* The standing height: the largest hip height within +-window_s. */
+    for (size_t t = 0; t < n; t++) {
+        double best = 0.0;
+        depth[t] = NAN;
+        if (!isfinite(hm[t]))
+            continue;
+        for (size_t j = t + 1; j-- > 0 && s[t].t_s - s[j].t_s <= window_s;)
+            if (isfinite(hm[j]) && hm[j] > best)
+                best = hm[j];
+        for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= window_s; j++)
+            if (isfinite(hm[j]) && hm[j] > best)
+                best = hm[j];
+        if (!(best > 0.05)) {
+            leg_px[t] = NAN;
+            continue;
+        }
+        depth[t] = 1.0 - hm[t] / best;
+        leg_px[t] *= best;
+    }
+    free(hm);
     return 0;
 }
 
@@ -267,6 +358,16 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
         double medial = sd == 0 ? rdir : -rdir;
         double off = (k2.x - line_x) * medial;
         m->fppa_deg[sd] = (atan(off / tl) + atan(off / sl)) * DEG;
+        /* Knee over the toes: feet turn out, so in a sound squat the knee sits
+         * outside the hip-ankle line but over the toes; caving in puts it inside.
+         * The knees follow about half of a sideways pelvis shift; that is taken
+         * out so a hip shift does not read as one knee caving in. */
+        double toe_x = r->lm[FC_LM_LEFT_FOOT_INDEX + sd].x;
+        double shift_x = 0.5 * (r->lm[FC_LM_LEFT_HIP].x + r->lm[FC_LM_RIGHT_HIP].x) -
+                         0.5 * (r->lm[FC_LM_LEFT_ANKLE].x + r->lm[FC_LM_RIGHT_ANKLE].x);
+        m->knee_in_deg[sd] = ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv)
+                                 ? atan((k2.x - toe_x - 0.5 * shift_x) * medial / sl) * DEG
+                                 : NAN;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
         m->heel_lift_deg[sd] = foot_pitch(r, sd);
@@ -288,7 +389,7 @@ static void set_nan(fc_measures *m)
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         *f[i] = NAN;
     for (int sd = 0; sd < 2; sd++)
-        m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] = m->fppa_deg[sd] =
+        m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] = m->fppa_deg[sd] = m->knee_in_deg[sd] =
             m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] = NAN;
 }
 
@@ -342,7 +443,7 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
         for (int sd = 0; sd < 2; sd++)
             if (!(legs & (1 << sd)))
                 m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] =
-                    m->fppa_deg[sd] = m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] =
+                    m->fppa_deg[sd] = m->knee_in_deg[sd] = m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] =
                         NAN;
         if (depth[t] < 0.03) {
             for (int sd = 0; sd < 2; sd++)

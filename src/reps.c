@@ -20,6 +20,7 @@ fc_reps_opts fc_reps_default_opts(void)
     o.max_duration_s = 20.0;
     o.max_gap_s = 0.5;
     o.baseline_s = 2.0;
+    o.max_travel = 0.3;
     return o;
 }
 
@@ -54,6 +55,25 @@ static size_t refine(const double *d, const double *ts, size_t n, size_t i, int 
     return k;
 }
 
+/* How far the hips moved sideways over a rep: the smaller of start-to-end and
+ * of 0.75 s before to 0.75 s after, so a lunge's step out and back (which may
+ * straddle the rep's ends) is not travel, while walking through is. */
+static double travel(const double *x, const double *ts, size_t n, size_t a, size_t b)
+{
+    size_t a2 = a, b2 = b;
+    double d1 = NAN, d2 = NAN;
+
+    while (a2 > 0 && ts[a] - ts[a2 - 1] <= 0.75)
+        a2--;
+    while (b2 + 1 < n && ts[b2 + 1] - ts[b] <= 0.75)
+        b2++;
+    if (isfinite(x[a]) && isfinite(x[b]))
+        d1 = fabs(x[b] - x[a]);
+    if (isfinite(x[a2]) && isfinite(x[b2]))
+        d2 = fabs(x[b2] - x[a2]);
+    return isfinite(d1) && isfinite(d2) ? fmin(d1, d2) : isfinite(d1) ? d1 : isfinite(d2) ? d2 : 0.0;
+}
+
 static void timing(fc_rep *r, const double *d, const double *ts)
 {
     double amp = r->amplitude, hi = r->baseline + 0.98 * amp;
@@ -83,8 +103,8 @@ static void timing(fc_rep *r, const double *d, const double *ts)
     r->ascent_s = ts[r->end] - ts[last];
 }
 
-int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, const double *ts, size_t n,
-                   const fc_reps_opts *opts)
+int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, const double *hip_x,
+                   const double *ts, size_t n, const fc_reps_opts *opts)
 {
     fc_reps_opts o = opts ? *opts : fc_reps_default_opts();
     int down = 0;
@@ -92,7 +112,7 @@ int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, cons
     double base = 0.0;
 
     if (!n_out || (n && (!d || !ts)) || (cap && !out) || !(o.enter > o.exit) || !(o.exit > 0) ||
-        !(o.min_amplitude >= o.enter) || !(o.baseline_s > 0) || o.max_gap_s < 0)
+        !(o.min_amplitude >= o.enter) || !(o.baseline_s > 0) || o.max_gap_s < 0 || !(o.max_travel > 0))
         return FC_EINVAL;
     *n_out = 0;
     for (size_t t = 0; t < n; t++) {
@@ -130,6 +150,8 @@ int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, cons
         double dur = ts[r.end] - ts[r.start];
         if (amp < o.min_amplitude || dur < o.min_duration_s || dur > o.max_duration_s)
             continue;
+        if (hip_x && travel(hip_x, ts, n, r.start, r.end) > o.max_travel)
+            continue; /* walking, not a rep */
         timing(&r, d, ts);
         if (nr < cap)
             out[nr] = r;

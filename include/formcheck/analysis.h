@@ -62,7 +62,7 @@ typedef struct fc_rep_result {
     int64_t start_frame, bottom_frame, end_frame;
     int lead_leg;            /**< lunges: the front leg (FC_SIDE_*); squats FC_SIDE_UNKNOWN */
     double rom_deg;          /**< knee flexion range over the rep (larger leg) */
-    fc_measures bottom;      /**< measures averaged over +-0.1 s around the bottom */
+    fc_measures bottom;      /**< measures averaged over +-0.1 s around the bottom and over a pause there */
     double score;            /**< 0..100 */
     int good;                /**< no fail and score >= the profile's good_rep_score */
     size_t n_checks;

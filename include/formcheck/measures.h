@@ -14,10 +14,12 @@
  * are [left, right] (the person's sides).
  *
  * Which measure uses which landmarks (docs/report-schema.md has the table):
- *  - depth signal (reps): 1 - (floor - hip) / leg, pixel y only, so it is the
- *    same in every view; floor = the lower ankle, leg = the largest floor-to-hip
- *    height within +-window (the person standing), which follows a person walking
- *    towards or away from the camera.
+ *  - depth signal (reps): 1 - h / H, with h the hip's height above the floor
+ *    (the lower ankle) in image pixels over the frame's scale (pixels per metre:
+ *    the largest image/world length ratio of the hip width and the torso's
+ *    sides, i.e. the one most parallel to the image; median over +-1 s), and H the largest
+ *    h within +-window (standing). Vertical image travel only, so the same in
+ *    every view, and unchanged by a person walking towards or away from the camera.
  *  - side and oblique views: sagittal angles (knee, hip, trunk, shin, thigh,
  *    foot pitch, knee past toes, step) from the world landmarks (3D, metres):
  *    feet turned out and legs at different depths bend 2D angles by 1-3 deg.
@@ -30,7 +32,7 @@
  *    angles are still filled from the world landmarks but the checks do not
  *    judge them (they are "not assessed" there).
  *
- * Pure C; no allocation; thread-safe (no shared state).
+ * Pure C; thread-safe (no shared state).
  */
 #ifndef FORMCHECK_MEASURES_H
 #define FORMCHECK_MEASURES_H
@@ -64,6 +66,8 @@ typedef struct fc_measures {
     double fppa_deg[2];        /**< frontal-plane projection angle, + = valgus (knee inside the
                                     hip-ankle line): atan(off/thigh) + atan(off/shin) with the knee's
                                     image offset from the line over the true segment lengths */
+    double knee_in_deg[2];     /**< front view: knee medial of its toes (foot_index), as the angle
+                                    atan(offset / true shin length); 0 = knee over the toes, + = caved in */
     double knee_ankle_ratio;   /**< knee width / ankle width in the image */
     double heel_lift_deg[2];   /**< foot pitch (heel up) over the standing baseline */
     double hip_shift_pct;      /**< mid-hip over mid-ankle, sideways, vs standing; + = to the person's right */
@@ -81,9 +85,10 @@ typedef struct fc_view_info {
     double move_t_s[8];     /**< when (first 8) */
 } fc_view_info;
 
-/** The depth signal and the per-frame leg length in pixels (both NAN where
- *  hips/ankles are missing). `window_s` (e.g. 4) bounds how far the standing
- *  height is looked for. Errors: FC_EINVAL. */
+/** The depth signal and the per-frame leg length (standing hip height) in
+ *  pixels (both NAN where hips/ankles are missing). `window_s` (e.g. 4) bounds
+ *  how far the standing height is looked for. Allocates 2n doubles of scratch
+ *  once. Errors: FC_EINVAL, FC_ENOMEM. */
 int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float min_visibility,
                       double window_s);
 

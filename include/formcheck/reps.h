@@ -45,6 +45,8 @@ typedef struct fc_reps_opts {
     double max_duration_s; /**< 20 s */
     double max_gap_s;      /**< 0.5 s of missing depth inside a rep aborts it */
     double baseline_s;     /**< 2 s: window for the standing baseline */
+    double max_travel;     /**< 0.3 leg: a "rep" whose hips end this far sideways from where it
+                                started is walking (strides bob the hips), not a rep */
 } fc_reps_opts;
 
 /** One rep, as indices into the series and times. */
@@ -62,9 +64,11 @@ fc_reps_opts fc_reps_default_opts(void);
 
 /** Segment `depth` (n samples at times t_s, increasing; NAN = missing) into
  *  at most `cap` reps, in order; *n_out = number found (more are dropped).
- *  Errors: FC_EINVAL (NULL arrays, bad options). */
-int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *depth, const double *t_s, size_t n,
-                   const fc_reps_opts *opts);
+ *  `hip_x` (optional, may be NULL): the hips' horizontal image position in leg
+ *  units, for the walking test (max_travel). Errors: FC_EINVAL (NULL arrays,
+ *  bad options). */
+int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *depth, const double *hip_x,
+                   const double *t_s, size_t n, const fc_reps_opts *opts);
 
 #ifdef __cplusplus
 }

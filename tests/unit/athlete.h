@@ -251,8 +251,8 @@ static void ath_pose_at(ath_pose *q, const ath_set *s, double t, int *rep_out)
         const ath_rep *r = &s->reps[i];
         double len = r->descent_s + r->pause_s + r->ascent_s;
         double u;
-        if (t >= t0)
-            q->front = r->front;
+        if (t >= t0 - 0.5)
+            q->front = r->front; /* a split-stance lunge: the feet swap between reps */
         if (t < t0 || t > t0 + len) {
             t0 += len + r->rest_s;
             continue;

@@ -194,9 +194,11 @@ static void test_walk_pause_setup(void **state)
     ath_set s = squat_set(0, 5, 120);
     s.walk_in = 1;
     s.jitter_px = 3.0;
-    s.reps[0] = ath_plain_rep(30); /* setup: a small bend */
+    s.reps[0] = ath_plain_rep(30); /* setup: small bends, settling the stance */
+    s.reps[0].shin_deg = 15;
+    s.reps[0].trunk_deg = 10;
     s.reps[2].pause_s = 3.0;
-    s.reps[4] = ath_plain_rep(25);
+    s.reps[4] = s.reps[0];
     fc_analysis_result *res = run_set(&s, FC_EXERCISE_AUTO);
     dump(res);
     assert_int_equal(res->n_reps, 3);
@@ -297,19 +299,21 @@ static void test_lunge_faults(void **state)
     fc_analysis_free(res);
 }
 
-/* Front-view lunges: still lunges, lead legs from the knee heights; the
- * sagittal checks are not assessed. */
+/* Front-view split squats (right leg forward): still lunges, lead leg from the
+ * knee heights; the sagittal checks are not assessed. */
 static void test_front_lunges(void **state)
 {
     (void)state;
     ath_set s = lunge_set(0, 4);
+    for (int i = 0; i < 4; i++)
+        s.reps[i].front = 1;
     fc_analysis_result *res = run_set(&s, FC_EXERCISE_AUTO);
     dump(res);
     assert_int_equal(res->view, FC_VIEW_FRONT);
     assert_int_equal(res->exercise, FC_EXERCISE_LUNGE);
     assert_int_equal(res->n_reps, 4);
     for (size_t i = 0; i < 4; i++) {
-        assert_int_equal(res->reps[i].lead_leg, (int)(i % 2));
+        assert_int_equal(res->reps[i].lead_leg, FC_SIDE_RIGHT);
         assert_int_equal(status_of(&res->reps[i], FC_CHECK_FRONT_KNEE_ANGLE), FC_NOT_ASSESSED);
         assert_int_equal(status_of(&res->reps[i], FC_CHECK_KNEE_OVER_TOES), FC_NOT_ASSESSED);
         assert_int_equal(status_of(&res->reps[i], FC_CHECK_KNEE_VALGUS), FC_PASS);

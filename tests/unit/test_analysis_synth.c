@@ -67,13 +67,13 @@ static void synth_run(run *r, const fc_synth_scenario *sc, int exercise)
             const fc_rep_result *p = &res->reps[i];
             const fc_synth_angles *t = i < (size_t)sc->nreps ? &r->truth[i] : &r->truth[0];
             fprintf(stderr, " rep %d %.2f/%.2f/%.2f (truth %.2f/%.2f/%.2f) knee %.1f/%.1f (%.1f/%.1f) thigh "
-                            "%.1f/%.1f (%.1f/%.1f) trunk %.1f (%.1f) fppa %.1f/%.1f (%.1f/%.1f) lead %d score %.0f\n",
+                            "%.1f/%.1f (%.1f/%.1f) trunk %.1f (%.1f) knee_in %.1f/%.1f (valgus %.1f/%.1f) lead %d score %.0f\n",
                     p->index, p->rep.start_s, p->rep.bottom_s, p->rep.end_s, r->times[i].start_s,
                     r->times[i].bottom_s, r->times[i].end_s, p->bottom.knee_flex_deg[0], p->bottom.knee_flex_deg[1],
                     t->knee_flexion_deg[0], t->knee_flexion_deg[1], p->bottom.thigh_deg[0], p->bottom.thigh_deg[1],
                     t->thigh_to_horizontal_deg[0], t->thigh_to_horizontal_deg[1], p->bottom.trunk_lean_deg,
-                    t->trunk_lean_deg, p->bottom.fppa_deg[0], p->bottom.fppa_deg[1], t->knee_fppa_deg[0],
-                    t->knee_fppa_deg[1], p->lead_leg, p->score);
+                    t->trunk_lean_deg, p->bottom.knee_in_deg[0], p->bottom.knee_in_deg[1], t->knee_valgus_deg[0],
+                    t->knee_valgus_deg[1], p->lead_leg, p->score);
             for (size_t k = 0; k < p->n_checks; k++)
                 fprintf(stderr, "   %-16s %-12s %7.2f  %s\n", fc_check_name(p->checks[k].id),
                         fc_status_name(p->checks[k].status), p->checks[k].value, p->checks[k].cue);
@@ -126,10 +126,180 @@ static void test_side_squats_truth(void **state)
     fc_analysis_free(r.res);
 }
 
+
+/* Side view, one fault per rep: each is found on its rep and on no other. */
+static void test_side_squat_faults(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 90, 5);
+    for (int i = 0; i < 5; i++)
+        sc.rep[i].depth_deg = 125;
+    sc.rep[1].faults = FC_SYNTH_FAULT_SHALLOW;
+    sc.rep[2].faults = FC_SYNTH_FAULT_FORWARD_LEAN;
+    sc.rep[3].faults = FC_SYNTH_FAULT_HEEL_LIFT;
+    sc.rep[4].descent_s = 0.35;
+    synth_run(&r, &sc, FC_EXERCISE_SQUAT);
+    assert_int_equal(r.res->n_reps, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(fabs(r.res->reps[i].bottom.knee_flex_deg[0] - r.truth[i].knee_flexion_deg[0]) < 2.0);
+        assert_true(fabs(r.res->reps[i].bottom.trunk_lean_deg - r.truth[i].trunk_lean_deg) < 2.0);
+        assert_int_equal(st(&r, i, FC_CHECK_DEPTH) == FC_PASS, i != 1);
+        assert_int_equal(st(&r, i, FC_CHECK_TRUNK_LEAN) == FC_PASS, i != 2);
+        assert_int_equal(st(&r, i, FC_CHECK_HEEL_LIFT) == FC_PASS, i != 3);
+        assert_int_equal(st(&r, i, FC_CHECK_TEMPO) == FC_PASS, i != 4);
+    }
+    const fc_check_result *c = fc_analysis_check(&r.res->reps[1], FC_CHECK_DEPTH);
+    assert_true(fabs(c->value - r.truth[1].thigh_to_horizontal_deg[0]) < 2.0);
+    assert_non_null(strstr(c->cue, "Go deeper: thighs stopped"));
+    fc_analysis_free(r.res);
+}
+
+/* Front view: valgus on rep 2 and hip shift on rep 4 are found there only;
+ * trunk lean and heel lift are not assessed; depth is within 3 deg. */
+static void test_front_squat_faults(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 0, 4);
+    sc.rep[1].faults = FC_SYNTH_FAULT_VALGUS;
+    sc.rep[3].faults = FC_SYNTH_FAULT_HIP_SHIFT;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->n_reps, 4);
+    assert_int_equal(r.res->view, FC_VIEW_FRONT);
+    assert_int_equal(r.res->exercise, FC_EXERCISE_SQUAT);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(st(&r, i, FC_CHECK_TRUNK_LEAN), FC_NOT_ASSESSED);
+        assert_int_equal(st(&r, i, FC_CHECK_HEEL_LIFT), FC_NOT_ASSESSED);
+        assert_int_equal(st(&r, i, FC_CHECK_KNEE_VALGUS) == FC_PASS, i != 1);
+        assert_int_equal(st(&r, i, FC_CHECK_HIP_SHIFT) == FC_PASS, i != 3);
+        const fc_check_result *d = fc_analysis_check(&r.res->reps[i], FC_CHECK_DEPTH);
+        assert_true(fabs(d->value - r.truth[i].thigh_to_horizontal_deg[0]) < 3.0);
+    }
+    fc_analysis_free(r.res);
+}
+
+/* Forward lunges alternating legs, side view: lunge detected, lead legs as
+ * the truth, front knee angle within 2 deg, good reps pass. */
+static void test_side_lunges_truth(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_LUNGE_FORWARD, 90, 4);
+    for (int i = 0; i < 4; i++)
+        sc.rep[i].depth_deg = 95;
+    sc.rep[2].faults = FC_SYNTH_FAULT_FORWARD_LEAN;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->exercise, FC_EXERCISE_LUNGE);
+    assert_int_equal(r.res->n_reps, 4);
+    for (size_t i = 0; i < 4; i++) {
+        const fc_rep_result *p = &r.res->reps[i];
+        int lead = sc.rep[i].side;
+        assert_int_equal(p->lead_leg, lead);
+        assert_true(fabs(p->bottom.knee_flex_deg[lead] - r.truth[i].knee_flexion_deg[lead]) < 2.0);
+        assert_true(fabs(p->bottom.trunk_lean_deg - r.truth[i].trunk_lean_deg) < 2.0);
+        assert_int_equal(st(&r, i, FC_CHECK_TORSO_UPRIGHT) == FC_PASS, i != 2);
+        assert_int_equal(st(&r, i, FC_CHECK_KNEE_VALGUS), FC_NOT_ASSESSED);
+    }
+    assert_int_equal(r.res->summary.side_reps[0], 2);
+    assert_int_equal(r.res->summary.side_reps[1], 2);
+    fc_analysis_free(r.res);
+}
+
+/* Noise, 5% dropped frames, walking in and out: exactly the reps done, no
+ * double counts, angles within 2 deg. noise_deg 3 gives the knee angle a
+ * per-frame s.d. of about 3 deg, i.e. the spread of +-5 deg uniform jitter. */
+static void test_noise_walk(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 90, 6);
+    sc.noise_deg = 3;
+    sc.noise_px = 2;
+    sc.dropout = 0.05;
+    sc.walk_in = sc.walk_out = 1;
+    sc.rep[3].pause_s = 2.5;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->n_reps, 6);
+    for (size_t i = 0; i < 6; i++) {
+        /* With a pause, any time in it is the bottom. */
+        assert_true(r.res->reps[i].rep.bottom_s > r.times[i].bottom_start_s - 0.3);
+        assert_true(r.res->reps[i].rep.bottom_s < r.times[i].bottom_end_s + 0.3);
+        /* Under noise: the mean of the two knees within 2 deg. */
+        double k = 0.5 * (r.res->reps[i].bottom.knee_flex_deg[0] + r.res->reps[i].bottom.knee_flex_deg[1]);
+        assert_true(fabs(k - 0.5 * (r.truth[i].knee_flexion_deg[0] + r.truth[i].knee_flexion_deg[1])) < 2.0);
+    }
+    fc_analysis_free(r.res);
+}
+
+/* Partial reps (30% depth) are not counted. */
+static void test_partial_not_counted(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 0, 5);
+    sc.rep[0].faults = FC_SYNTH_FAULT_PARTIAL;
+    sc.rep[4].faults = FC_SYNTH_FAULT_PARTIAL;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->n_reps, 3);
+    assert_true(fabs(r.res->reps[0].rep.bottom_s - r.times[1].bottom_s) < 0.3);
+    fc_analysis_free(r.res);
+}
+
+/* Front-view forward lunges, alternating: lunge, lead legs as the truth,
+ * back knee height judged, sagittal checks not assessed. */
+static void test_front_lunges_truth(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_LUNGE_FORWARD, 0, 4);
+    sc.cam.distance_m = 4.2; /* far enough that the step forward stays in the frame */
+    for (int i = 0; i < 4; i++)
+        sc.rep[i].depth_deg = 95;
+    sc.rep[1].faults = FC_SYNTH_FAULT_VALGUS;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->view, FC_VIEW_FRONT);
+    assert_int_equal(r.res->exercise, FC_EXERCISE_LUNGE);
+    assert_int_equal(r.res->n_reps, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(r.res->reps[i].lead_leg, sc.rep[i].side);
+        assert_int_equal(st(&r, i, FC_CHECK_FRONT_KNEE_ANGLE), FC_NOT_ASSESSED);
+        assert_int_equal(st(&r, i, FC_CHECK_TORSO_UPRIGHT), FC_NOT_ASSESSED);
+        assert_int_not_equal(st(&r, i, FC_CHECK_BACK_KNEE_HEIGHT), FC_NOT_ASSESSED);
+        assert_int_equal(st(&r, i, FC_CHECK_KNEE_VALGUS) == FC_PASS, i != 1);
+    }
+    fc_analysis_free(r.res);
+}
+
+static void test_oblique_truth(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 45, 3);
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->view, FC_VIEW_OBLIQUE);
+    assert_int_equal(r.res->n_reps, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(fabs(r.res->reps[i].bottom.knee_flex_deg[1] - r.truth[i].knee_flexion_deg[1]) < 2.0);
+        assert_int_equal(st(&r, i, FC_CHECK_KNEE_VALGUS), FC_NOT_ASSESSED);
+    }
+    fc_analysis_free(r.res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_side_squats_truth),
+        cmocka_unit_test(test_side_squats_truth),  cmocka_unit_test(test_side_squat_faults),
+        cmocka_unit_test(test_front_squat_faults), cmocka_unit_test(test_side_lunges_truth),
+        cmocka_unit_test(test_noise_walk),         cmocka_unit_test(test_partial_not_counted),
+        cmocka_unit_test(test_oblique_truth),      cmocka_unit_test(test_front_lunges_truth),
     };
     return cmocka_run_group_tests(tests, load_profiles, NULL);
 }
