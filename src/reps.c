@@ -107,7 +107,7 @@ int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, cons
                    const double *ts, size_t n, const fc_reps_opts *opts)
 {
     fc_reps_opts o = opts ? *opts : fc_reps_default_opts();
-    int down = 0;
+    int down = 0, armed = 1;
     size_t nr = 0, cross = 0, peak = 0, last_valid = 0;
     double base = 0.0;
 
@@ -117,13 +117,19 @@ int fc_reps_detect(fc_rep *out, size_t cap, size_t *n_out, const double *d, cons
     *n_out = 0;
     for (size_t t = 0; t < n; t++) {
         if (!isfinite(d[t])) {
-            if (down && ts[t] - ts[last_valid] > o.max_gap_s)
-                down = 0; /* lost for too long inside a rep: drop it */
+            if (down && ts[t] - ts[last_valid] > o.max_gap_s) {
+                down = 0; /* lost for too long inside a rep: drop it, and */
+                armed = 0; /* wait for standing before the next one */
+            }
             continue;
         }
         last_valid = t;
         if (!down) {
             double b = baseline_at(d, ts, t, o.baseline_s);
+            if (!armed) {
+                armed = d[t] - b < o.exit && t > 0 && isfinite(d[t - 1]) && d[t] <= d[t - 1] + 1e-9;
+                continue;
+            }
             if (d[t] - b > o.enter) {
                 down = 1;
                 base = b;
