@@ -183,7 +183,10 @@ static void text_summary(FILE *fp, const cJSON *r)
     fprintf(fp, "\nSet: %.0f reps, %.0f good, mean score %s", gnum(s, "reps"), gnum(s, "good_reps"),
             fmt(b1, sizeof b1, gnum(s, "mean_score"), 0, ""));
     if (mf)
-        fprintf(fp, "; most frequent fault: %s (%.0f reps)", mf, gnum(gobj(s, "fault_counts"), mf));
+    {
+        double k = gnum(gobj(s, "fault_counts"), mf);
+        fprintf(fp, "; most frequent fault: %s (%.0f rep%s)", mf, k, k == 1 ? "" : "s");
+    }
     fprintf(fp, "\nTempo (mean): descent %s, pause %s, ascent %s\n", fmt(b1, sizeof b1, gnum(t, "descent_s"), 2, " s"),
             fmt(b2, sizeof b2, gnum(t, "pause_s"), 2, " s"), fmt(b3, sizeof b3, gnum(t, "ascent_s"), 2, " s"));
     const cJSON *L = gobj(lr, "left"), *R = gobj(lr, "right"), *D = gobj(lr, "difference");
