@@ -303,7 +303,7 @@ static double px_k(double k)
 }
 
 static void polyline(FILE *fp, const plot *p, const cJSON *t, const cJSON *v, int knee, const char *color,
-                     const char *id)
+                     const char *id, const char *dash)
 {
     const cJSON *a = t->child, *b = v->child;
     int open = 0;
@@ -316,7 +316,8 @@ static void polyline(FILE *fp, const plot *p, const cJSON *t, const cJSON *v, in
             continue;
         }
         if (!open)
-            fprintf(fp, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", id, color);
+            fprintf(fp, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", id,
+                    color, dash);
         open = 1;
         fprintf(fp, "%.1f,%.1f ", px_t(p, a->valuedouble),
                 knee ? px_k(b->valuedouble) : px_d(p, b->valuedouble));
@@ -359,10 +360,14 @@ static void html_plot(FILE *fp, const cJSON *r)
     for (double tt = ceil(p.t0); tt <= p.t1; tt += p.t1 - p.t0 > 30 ? 10 : 2)
         fprintf(fp, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" fill=\"#555\">%.0f s</text>\n", px_t(&p, tt) - 8,
                 PH - PB + 14, tt);
-    fprintf(fp, "<text x=\"4\" y=\"%.0f\" font-size=\"10\" fill=\"#1f5fbf\">depth</text>\n", PT + 10);
-    polyline(fp, &p, t, d, 0, "#1f5fbf", "depth");
-    polyline(fp, &p, t, gobj(s, "knee_left_deg"), 1, "#e07b00", "knee-left");
-    polyline(fp, &p, t, gobj(s, "knee_right_deg"), 1, "#2a9d4a", "knee-right");
+    fprintf(fp, "<text x=\"4\" y=\"%.0f\" font-size=\"10\" fill=\"#1f5fbf\">depth (leg)</text>\n", PT - 6);
+    for (double dv = 0; dv <= p.dmax + 1e-9; dv += 0.2)
+        fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"#1f5fbf\">%.1f</text>\n", PL - 26,
+                px_d(&p, dv) + 3, dv);
+    polyline(fp, &p, t, d, 0, "#1f5fbf", "depth", "");
+    /* The knees often overlap: the right one dashed over the left one. */
+    polyline(fp, &p, t, gobj(s, "knee_left_deg"), 1, "#e07b00", "knee-left", "");
+    polyline(fp, &p, t, gobj(s, "knee_right_deg"), 1, "#2a9d4a", "knee-right", " stroke-dasharray=\"6 4\"");
     /* Faults: a marker at the bottom of each rep with a warn or fail. */
     cJSON_ArrayForEach(rp, gobj(r, "reps"))
     {
