@@ -410,17 +410,16 @@ static int hip_travel(double *x, const fc_pose_result *s, const double *leg, siz
     return 0;
 }
 
-static int pick_exercise(const fc_analysis_opts *o, const fc_rep_result *reps, size_t nr, int *detected)
+/* The exercise asked for, or the one the reps look like; *looks is the latter. */
+static int pick_exercise(const fc_analysis_opts *o, const fc_rep_result *reps, size_t nr, int *detected, int *looks)
 {
     size_t votes = 0;
 
-    *detected = 0;
-    if (o->exercise != FC_EXERCISE_AUTO)
-        return o->exercise;
-    *detected = 1;
     for (size_t i = 0; i < nr; i++)
         votes += looks_like_lunge(&reps[i].bottom);
-    return nr && 2 * votes > nr ? FC_EXERCISE_LUNGE : FC_EXERCISE_SQUAT;
+    *looks = nr && 2 * votes > nr ? FC_EXERCISE_LUNGE : FC_EXERCISE_SQUAT;
+    *detected = o->exercise == FC_EXERCISE_AUTO;
+    return *detected ? *looks : (int)o->exercise;
 }
 
 static int build_reps(fc_analysis_result *res, const fc_rep *reps, size_t nr)
@@ -506,7 +505,13 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
         fc_set_error(err, errsz, rc, "analysis: out of memory");
         goto end;
     }
-    res->exercise = pick_exercise(&o, res->reps, nr, &res->exercise_detected);
+    int looks;
+    res->exercise = pick_exercise(&o, res->reps, nr, &res->exercise_detected, &looks);
+    if (nr && looks != (int)res->exercise)
+        add_warning(res, wcap, 0, 0, "exercise_mismatch",
+                    looks == FC_EXERCISE_LUNGE ? "The reps look like lunges but were checked as squats"
+                                               : "The reps look like squats but were checked as lunges",
+                    0.0);
     res->profile = res->exercise == FC_EXERCISE_LUNGE ? *lunge : *squat;
     if (res->profile.exercise != res->exercise) {
         rc = fc_set_error(err, errsz, FC_EINVAL, "analysis: profile %s is for %s, not %s", res->profile.name,
@@ -522,7 +527,7 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     summarise(res);
     for (int i = 0; i < vi.n_moves; i++)
         add_warning(res, wcap, vi.move_t_s[i], 0, "camera_moved",
-                    "The camera moved or the athlete turned (view changed by more than 25° near %.1f s)",
+                    "The camera moved or the athlete turned near %.1f s (the view changed by more than 25°)",
                     vi.move_t_s[i]);
     track_warnings(res, wcap, s, n, o.clean.max_gap_s);
     if (!nr)

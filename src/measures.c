@@ -281,9 +281,10 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
         return 0;
     out->yaw_deg = hist_median(hist, total);
     out->view = view_of(out->yaw_deg);
-    /* Camera moved (or the athlete turned): a 2 s window whose view differs. */
-    int moved = 0;
-    for (double w0 = t_from; n && w0 < fmin(t_to, s[n - 1].t_s); w0 += 2.0) {
+    /* Camera moved (or the athlete turned): a 2 s window whose view differs
+     * from the previous window's by more than 25 degrees. */
+    double prev = NAN;
+    for (double w0 = n ? fmax(t_from, s[0].t_s) : 0; n && w0 < fmin(t_to, s[n - 1].t_s); w0 += 2.0) {
         unsigned wh[91] = {0}, wt = 0;
         for (size_t t = 0; t < n; t++) {
             double y;
@@ -298,10 +299,10 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
         }
         if (wt < 5)
             continue;
-        int differs = fabs(hist_median(wh, wt) - out->yaw_deg) > 25.0;
-        if (differs && !moved && out->n_moves < 8)
+        double yaw = hist_median(wh, wt);
+        if (isfinite(prev) && fabs(yaw - prev) > 25.0 && out->n_moves < 8)
             out->move_t_s[out->n_moves++] = w0;
-        moved = differs;
+        prev = yaw;
     }
     return 0;
 }

@@ -81,7 +81,7 @@ typedef struct fc_measures {
 typedef struct fc_view_info {
     int view;               /**< fc_view: front < 30 deg <= oblique <= 60 deg < side */
     double yaw_deg;         /**< median over standing frames in the range */
-    int n_moves;            /**< times the per-2 s view differed from the set's by > 25 deg */
+    int n_moves;            /**< times a 2 s window's view differed from the one before by > 25 deg */
     double move_t_s[8];     /**< when (first 8) */
 } fc_view_info;
 

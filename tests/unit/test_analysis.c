@@ -360,6 +360,53 @@ static void test_empty_and_errors(void **state)
     assert_non_null(strstr(err, "is for lunge"));
 }
 
+/* The camera turned from side to front between reps 3 and 4, and the person
+ * was lost for 1 s: 6 reps, a camera_moved and a person_lost warning near
+ * those times. Forcing "lunge" on squats warns exercise_mismatch. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    ath_set a = squat_set(90, 3, 120), b = squat_set(0, 3, 120);
+    size_t na = 0, nb = 0;
+    fc_pose_result *sa = ath_series(&a, &na), *sb = ath_series(&b, &nb);
+    fc_pose_result *all = malloc((na + nb) * sizeof *all);
+    fc_analysis_opts o = fc_analysis_default_opts();
+    fc_analysis_result *res = NULL;
+    char err[FC_ERRBUF_SIZE];
+    int moved = 0, lost = 0;
+
+    memcpy(all, sa, na * sizeof *all);
+    memcpy(all + na, sb, nb * sizeof *all);
+    for (size_t i = na; i < na + nb; i++) {
+        all[i].t_s += na / 30.0;
+        all[i].frame += (int64_t)na;
+    }
+    for (size_t i = 0; i < na + nb; i++)
+        if (all[i].t_s > 3.9 && all[i].t_s < 4.9)
+            all[i].found = 0; /* between reps 1 and 2 */
+    assert_int_equal(fc_analysis_run(&res, all, na + nb, &o, &squat_p, &lunge_p, err, sizeof err), 0);
+    dump(res);
+    assert_int_equal(res->n_reps, 6);
+    for (size_t i = 0; i < res->n_warnings; i++) {
+        if (!strcmp(res->warnings[i].kind, "camera_moved") && fabs(res->warnings[i].t_s - na / 30.0) < 3.0)
+            moved++;
+        if (!strcmp(res->warnings[i].kind, "person_lost") && fabs(res->warnings[i].t_s - 3.9) < 0.1 &&
+            fabs(res->warnings[i].duration_s - 0.97) < 0.1)
+            lost++;
+    }
+    assert_int_equal(moved, 1);
+    assert_int_equal(lost, 1);
+    fc_analysis_free(res);
+    o.exercise = FC_EXERCISE_LUNGE;
+    assert_int_equal(fc_analysis_run(&res, sa, na, &o, &squat_p, &lunge_p, err, sizeof err), 0);
+    assert_int_equal(res->exercise, FC_EXERCISE_LUNGE);
+    assert_string_equal(res->warnings[0].kind, "exercise_mismatch");
+    fc_analysis_free(res);
+    free(sa);
+    free(sb);
+    free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_trunk_lean),       cmocka_unit_test(test_side_lunges),
         cmocka_unit_test(test_lunge_faults),     cmocka_unit_test(test_front_lunges),
         cmocka_unit_test(test_oblique_view),     cmocka_unit_test(test_empty_and_errors),
+        cmocka_unit_test(test_warnings),
     };
     return cmocka_run_group_tests(tests, load_profiles, NULL);
 }
