@@ -40,6 +40,7 @@ struct fc_synth_renderer {
     float shadow[SHADOW_N * SHADOW_N];
     double sx0, sz0;      /* shadow grid origin (scene x, z) */
     int bg_static, bg_done;
+    int frame_ready;      /* prims/tiles/shadows are set up for `frame` */
     int64_t frame;
     uint8_t *out;
     int stride;
@@ -112,9 +113,9 @@ static void wall_albedo(float c[3], v3 p, v3 along, uint64_t seed)
         c[2] = (float)(0.88 * k);
         return;
     }
-    c[0] = (float)(0.74 * n);
-    c[1] = (float)(0.77 * n);
-    c[2] = (float)(0.72 * n);
+    c[0] = (float)(0.88 * n);
+    c[1] = (float)(0.86 * n);
+    c[2] = (float)(0.80 * n);
 }
 
 /* Background along ray (o, d): colour, and the floor point if it is the floor. */
@@ -396,7 +397,10 @@ static void paint_markers(fc_synth_renderer *r)
 static void setup_frame(fc_synth_renderer *r, int64_t frame)
 {
     double t = frame / r->sc.cam.fps;
+    if (r->frame_ready && r->frame == frame)
+        return;
     r->frame = frame;
+    r->frame_ready = 1;
     fc_synth_pose_at(&r->sk, &r->sc, t);
     fc_synth_view_at(&r->view, &r->sc, t);
     fc_synth_figure_build(&r->fig, &r->sk, r->trunk_len);

@@ -3,3 +3,4 @@
 set(FC_LABELS_test_capture video)
 set(FC_FIXTURES_test_capture video_fixtures)
 set(FC_LIBS_test_synth fc_synth)
+set(FC_LIBS_test_synth_render fc_synth)
