@@ -136,12 +136,13 @@ static void limbs(fc_synth_figure *f, const fc_synth_skeleton *sk)
         int L = side == 0;
         const char *const *nm = names[side];
         v3 hip = sk->p[L ? FC_LM_LEFT_HIP : FC_LM_RIGHT_HIP], knee = sk->p[L ? FC_LM_LEFT_KNEE : FC_LM_RIGHT_KNEE];
-        v3 ank = sk->p[L ? FC_LM_LEFT_ANKLE : FC_LM_RIGHT_ANKLE], heel = sk->p[L ? FC_LM_LEFT_HEEL : FC_LM_RIGHT_HEEL];
-        v3 toe = sk->p[L ? FC_LM_LEFT_FOOT_INDEX : FC_LM_RIGHT_FOOT_INDEX];
+        v3 ank = sk->p[L ? FC_LM_LEFT_ANKLE : FC_LM_RIGHT_ANKLE];
         v3 sh = sk->p[L ? FC_LM_LEFT_SHOULDER : FC_LM_RIGHT_SHOULDER], el = sk->p[L ? FC_LM_LEFT_ELBOW : FC_LM_RIGHT_ELBOW];
         v3 wr = sk->p[L ? FC_LM_LEFT_WRIST : FC_LM_RIGHT_WRIST], th = sk->thumb_dir[side];
         v3 shank = v3norm(v3sub(ank, knee)), ff = sk->foot_fwd[side], fu = sk->foot_up[side];
-        v3 shoe_ax = v3norm(v3sub(toe, heel)), shoe_up = v3norm(v3sub(fu, v3scale(shoe_ax, v3dot(fu, shoe_ax))));
+        /* the shoe follows the foot's frame (heel rise included), from the ankle */
+        v3 shoe_ax = v3norm(v3sub(ff, v3scale(fu, v3dot(ff, fu)))), shoe_up = fu;
+        v3 shoe_c = v3add(v3mad(ank, shoe_ax, 0.075 * s), v3scale(fu, 0.0275 * s - sk->ankle_h_m));
         v3 calf_side = v3norm(v3cross(shank, ff)), calf_back = v3cross(calf_side, shank);
         v3 fore = v3norm(v3sub(wr, el)), palm = v3norm(v3cross(fore, th));
 
@@ -151,7 +152,7 @@ static void limbs(fc_synth_figure *f, const fc_synth_skeleton *sk)
         ellipsoid(f, nm[3], v3add(v3lerp(knee, ank, 0.32), v3scale(calf_back, 0.016 * s)), shank, calf_back,
                   calf_side, 0.13 * s, 0.06 * s, 0.056 * s, skin);
         sphere(f, nm[4], ank, 0.043 * s, WHITE);
-        ellipsoid(f, nm[5], v3mad(v3scale(v3add(heel, toe), 0.5), fu, -0.002 * s), shoe_ax, shoe_up,
+        ellipsoid(f, nm[5], shoe_c, shoe_ax, shoe_up,
                   v3cross(shoe_ax, shoe_up), 0.14 * s, 0.05 * s, 0.052 * s, SHOE[f->shoe]);
         capsule(f, nm[6], sh, v3lerp(sh, el, 0.45), 0.052 * s, SHIRT[f->shirt]);
         capsule(f, nm[7], v3lerp(sh, el, 0.4), el, 0.040 * s, skin);
