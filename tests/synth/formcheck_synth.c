@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/log.h>
+
 #include "formcheck/error.h"
 #include "synth.h"
 #include "synth_render.h"
@@ -204,6 +206,7 @@ int main(int argc, char **argv)
     double reps = -1;
     int rc;
 
+    av_log_set_level(AV_LOG_ERROR);
     fc_synth_default_scenario(&sc);
     fc_synth_render_default_opts(&o.ro);
     for (int i = 1; i < argc; i++) {
