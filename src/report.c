@@ -227,6 +227,16 @@ int fc_report_build(cJSON **out, const fc_analysis_result *res, const fc_pose_re
     cJSON_AddNumberToObject(o, "width", in.width ? in.width : n ? series[0].width : 0);
     cJSON_AddNumberToObject(o, "height", in.height ? in.height : n ? series[0].height : 0);
     cJSON_AddNumberToObject(o, "rotation_deg", in.rotation_deg);
+    if (in.stop_reason) {
+        /* A set is complete when it ended as asked (time or reps reached, or the
+         * athlete quit); anything else cut it short. */
+        int planned = !strcmp(in.stop_reason, "duration") || !strcmp(in.stop_reason, "reps") ||
+                      !strcmp(in.stop_reason, "user");
+        o = cJSON_AddObjectToObject(root, "recording");
+        cJSON_AddStringToObject(o, "stop_reason", in.stop_reason);
+        cJSON_AddBoolToObject(o, "cut_short", !planned);
+        add_num(o, "recorded_s", in.recorded_s, 3);
+    }
     o = cJSON_AddObjectToObject(root, "model");
     cJSON_AddStringToObject(o, "name", in.model ? in.model : "unknown");
     cJSON_AddStringToObject(o, "variant", in.variant ? in.variant : "unknown");

@@ -48,6 +48,10 @@ typedef struct fc_report_info {
     double analysis_ms;       /**< time the analysis took */
     double pose_ms_mean;      /**< mean pose time per frame, 0 if unknown */
     int series_points;        /**< cap on plotted points (0 = FC_REPORT_SERIES_POINTS) */
+    const char *stop_reason;  /**< `formcheck record`: why the capture stopped ("duration", "reps", "user",
+                                   "interrupted", "source_ended", "device_error", "disk_full");
+                                   NULL = not a recording (no "recording" object) */
+    double recorded_s;        /**< `formcheck record`: seconds captured */
 } fc_report_info;
 
 fc_report_info fc_report_default_info(void);

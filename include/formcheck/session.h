@@ -1,0 +1,127 @@
+/*
+ * formcheck/session.h - the whole job on one video: capture -> pose (VIDEO
+ * mode) -> keypoint series (in memory, optionally also written as a keypoints
+ * file) -> analysis -> JSON report, and optionally an annotated copy of the
+ * video. What `formcheck analyze VIDEO` and the end of `formcheck record` run.
+ *
+ *     volatile sig_atomic_t stop = 0;          // set by a SIGINT/SIGTERM handler
+ *     fc_session_opts o = fc_session_default_opts();
+ *     o.pose.model_dir = "models"; o.pose.model = FC_POSE_LITE;
+ *     o.squat = &squat; o.lunge = &lunge;      // profiles (formcheck/profile.h)
+ *     o.stop = &stop;
+ *     fc_session *s = NULL;
+ *     char err[FC_ERRBUF_SIZE];
+ *     if (fc_session_open(&s, &o, err, sizeof err) < 0) ...      // loads the models once
+ *     fc_session_job job = fc_session_default_job();
+ *     job.input = "set.mp4"; job.report_path = "set.formcheck.json"; job.annotate_path = "set.annotated.mp4";
+ *     fc_session_summary sum;
+ *     int rc = fc_session_run(&sum, s, &job, err, sizeof err);   // FC_EINTR after a stop
+ *     fc_session_free(s);
+ *
+ * Outputs appear complete or not at all: the report, the keypoints file and the
+ * annotated video are written under temporary names and renamed into place at
+ * the end; on an error or a stop they are removed and nothing is renamed.
+ *
+ * Annotation is a second pass over the video once the analysis is known, so
+ * every rep's verdict (score and main cue) is the report's own and shows from
+ * the rep's end on; it is drawn at the source's size (landmarks scaled from the
+ * analysis size) with formcheck/overlay.h and encoded with formcheck/encode.h
+ * at the source's frame rate and timestamps (no audio).
+ *
+ * Memory: the series holds one fc_pose_result (about 1.1 KB) per frame; frames
+ * themselves are never kept. Thread-safety: one thread per session; *stop may
+ * be set from a signal handler or another thread.
+ */
+#ifndef FORMCHECK_SESSION_H
+#define FORMCHECK_SESSION_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formcheck/analysis.h"
+#include "formcheck/error.h"
+#include "formcheck/pose.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fc_session fc_session;
+
+/** Progress of a run, reported about every `progress_interval_s`. */
+typedef struct fc_session_progress {
+    const char *stage;      /**< "pose" (first pass) or "annotate" (second pass) */
+    const char *input;
+    int64_t frames;         /**< frames done in this stage */
+    int64_t frames_total;   /**< expected frames (0 = unknown) */
+    double fps;             /**< frames per second of wall time in this stage */
+    double eta_s;           /**< remaining seconds of this stage, < 0 = unknown */
+    int done;               /**< 1 on the stage's last call */
+} fc_session_progress;
+
+typedef void (*fc_session_progress_fn)(void *user, const fc_session_progress *p);
+
+typedef struct fc_session_opts {
+    fc_pose_opts pose;          /**< model_dir required; mode is forced to VIDEO */
+    int max_side;               /**< frames scaled so max(w,h) <= this before pose; 0 = native (default 640) */
+    int decode_threads;         /**< 0 = auto */
+    fc_analysis_opts analysis;
+    const fc_profile *squat;    /**< profiles: see fc_analysis_run() */
+    const fc_profile *lunge;
+    volatile sig_atomic_t *stop;/**< optional: a non-zero value stops the run (FC_EINTR) */
+    fc_session_progress_fn progress; /**< optional */
+    void *progress_user;
+    double progress_interval_s; /**< 0.5 */
+    fc_log_fn log;              /**< optional */
+    void *log_user;
+} fc_session_opts;
+
+/** One input and where its outputs go. */
+typedef struct fc_session_job {
+    const char *input;          /**< video file (anything fc_capture_open() reads) */
+    const char *report_path;    /**< NULL = no report; "-" = stdout */
+    int force;                  /**< 1 = replace existing outputs */
+    const char *annotate_path;  /**< NULL = none */
+    const char *keypoints_path; /**< NULL = none */
+    const char *stop_reason;    /**< for recordings: written to the report (fc_report_info) */
+    double recorded_s;
+} fc_session_job;
+
+/** What a run found, for one-line summaries. */
+typedef struct fc_session_summary {
+    int64_t frames, frames_with_person;
+    int width, height;          /**< analysed frame size */
+    double fps_in;              /**< source frame rate */
+    double duration_s;
+    double pose_wall_s;         /**< wall time of the pose pass */
+    double annotate_wall_s;     /**< wall time of the annotation pass (0 without) */
+    double pose_fps;            /**< frames / pose_wall_s */
+    fc_exercise exercise;
+    int view;
+    int reps, good_reps;
+    double mean_score;          /**< NAN without reps */
+    size_t n_warnings;
+} fc_session_summary;
+
+fc_session_opts fc_session_default_opts(void);
+fc_session_job fc_session_default_job(void);
+
+/** Load the pose models. Errors: as fc_pose_open(); FC_EINVAL (no profile). */
+int fc_session_open(fc_session **out, const fc_session_opts *opts, char *err, size_t errsz);
+
+/** Run one job. 0 on success; FC_EINTR when *stop was set (outputs removed);
+ *  capture/pose/encode/report errors otherwise, with a one-line message
+ *  naming the file in err. `out` may be NULL. The pose track is reset first. */
+int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job *job, char *err, size_t errsz);
+
+/** The last run's analysis (NULL before one succeeded); valid until the next run or free. */
+const fc_analysis_result *fc_session_result(const fc_session *s);
+
+/** NULL-safe. */
+void fc_session_free(fc_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FORMCHECK_SESSION_H */
