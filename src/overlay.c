@@ -68,7 +68,20 @@ char *fc_overlay_rep_verdict(char *buf, size_t size, const fc_rep_result *rep)
         for (size_t i = 0; i < rep->n_checks && !cue; i++)
             if ((int)rep->checks[i].status == want && rep->checks[i].cue[0])
                 cue = rep->checks[i].cue;
-    snprintf(buf, size, "Rep %d: %.0f - %s", rep->index, rep->score, cue ? cue : "good rep");
+    char ascii[200];
+    size_t o = 0;
+    /* The drawing fonts are ASCII: the cues' UTF-8 degree sign becomes " deg", other non-ASCII goes. */
+    for (const unsigned char *c = (const unsigned char *)(cue ? cue : "good rep"); *c && o + 5 < sizeof ascii; c++) {
+        if (c[0] == 0xC2 && c[1] == 0xB0) {
+            memcpy(ascii + o, " deg", 4);
+            o += 4;
+            c++;
+        } else if (*c < 0x80) {
+            ascii[o++] = (char)*c;
+        }
+    }
+    ascii[o] = 0;
+    snprintf(buf, size, "Rep %d: %.0f - %s", rep->index, rep->score, ascii);
     return buf;
 }
 

@@ -1,57 +1,89 @@
-/* cmd_analyze.c - `formcheck analyze`: reps, form checks and a JSON report. */
+/* cmd_analyze.c - `formcheck analyze`: reps, form checks and a JSON report, from videos or keypoints. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_job.h"
 #include "formcheck/analysis.h"
 #include "formcheck/atomicfile.h"
 #include "formcheck/keypoints.h"
 #include "formcheck/report.h"
 #include "formcheck/reportview.h"
+#include "formcheck/session.h"
 #include "formcheck/version.h"
 
 const char fc_usage_analyze[] =
-    "usage: formcheck analyze --from-keypoints K.jsonl [options]\n"
-    "       formcheck analyze VIDEO [options]   (not available yet)\n"
+    "usage: formcheck analyze VIDEO... [options]\n"
+    "       formcheck analyze --from-keypoints K.jsonl [options]\n"
     "\n"
-    "Analyse a squat or lunge set: count the reps, check each one against the\n"
-    "thresholds of a profile, write a JSON report and print a summary.\n"
+    "Analyse a squat or lunge set: find the person in every frame (BlazePose),\n"
+    "count the reps, check each one against the thresholds of a profile, write a\n"
+    "JSON report (default: next to the video, NAME.formcheck.json) and print the\n"
+    "per-rep table. Several videos give one report each and a summary line per file.\n"
     "\n"
     "options:\n"
-    "  --from-keypoints FILE  analyse a saved pose series (JSON Lines, `formcheck pose`)\n"
     "  --exercise NAME        squat, lunge or auto (default auto: split stance = lunge)\n"
     "  --profile FILE|LEVEL   a threshold profile file, or a level of the built-in ones:\n"
     "                         beginner, standard (default), strict\n"
     "  --view NAME            side, front, oblique or auto (default auto)\n"
-    "  -o, --output FILE      report path (default: the input with .formcheck.json; - = stdout)\n"
-    "  --force                replace an existing report\n"
-    "  --json                 print the report JSON instead of the text summary\n"
-    "  --quiet                print nothing but errors\n"
+    "  --model NAME           pose model: lite, full (default) or heavy\n"
+    "  --model-dir DIR        where the .tflite files are (default $FORMCHECK_MODEL_DIR,\n"
+    "                         $FC_MODEL_DIR, the source tree's or the installed models/)\n"
+    "  --annotate OUT.mp4     also write the video with the skeleton, angles, rep\n"
+    "                         counter and each rep's verdict drawn on it (one input only)\n"
+    "  --keypoints-out FILE   also write the pose series (JSON Lines; one input only)\n"
+    "  --max-side N           scale frames down to at most N pixels before the pose\n"
+    "                         model (default 640; 0 = native size)\n"
+    "  --threads N            inference threads (default: OpenCV's choice)\n"
+    "  --from-keypoints FILE  analyse a saved pose series instead of a video\n"
+    "  -o, --output FILE      report path (one input only; - = stdout)\n"
+    "  --force                replace existing outputs\n"
+    "  --json                 print the report JSON instead of the text table\n"
+    "  --quiet                print nothing but errors (no progress, no table)\n"
     "  -h, --help             this help\n"
     "\n"
+    "Progress goes to stderr: a bar on a terminal, a line every 5 s otherwise.\n"
+    "Exit status: 0 ok, 1 an input failed (the others are still analysed), 2 usage,\n"
+    "130/143 stopped by SIGINT/SIGTERM (no half-written output is left).\n"
     "Profiles are looked up in $FC_MODEL_DIR/form, then the source tree's and the\n"
     "installed models/form/ (squat.json, lunge.json).\n";
 
 typedef struct args {
-    const char *from, *video, *exercise, *profile, *view, *out;
-    int force, json, quiet;
+    const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out;
+    const char **inputs;
+    int n_inputs, force, json, quiet, max_side, threads;
 } args;
+
+static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *out)
+{
+    if (fc_cli_parse_int(v, out) < 0 || *out < lo || *out > hi)
+        return fc_cli_usage_error("analyze", "%s: expected a number %d..%d, not '%s'", name, lo, hi, v);
+    return 0;
+}
 
 static int parse_args(args *a, int argc, char **argv)
 {
-    memset(a, 0, sizeof *a);
+    const char *max_side = NULL, *threads = NULL;
+    a->max_side = 640;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        const char **val = !strcmp(s, "--from-keypoints") ? &a->from
-                           : !strcmp(s, "--exercise")     ? &a->exercise
-                           : !strcmp(s, "--profile")      ? &a->profile
-                           : !strcmp(s, "--view")         ? &a->view
-                           : !strcmp(s, "-o") || !strcmp(s, "--output") ? &a->out
-                                                                         : NULL;
+        const char **val = !strcmp(s, "--from-keypoints")                   ? &a->from
+                           : !strcmp(s, "--exercise")                       ? &a->exercise
+                           : !strcmp(s, "--profile")                        ? &a->profile
+                           : !strcmp(s, "--view")                           ? &a->view
+                           : !strcmp(s, "--model")                          ? &a->model
+                           : !strcmp(s, "--model-dir")                      ? &a->model_dir
+                           : !strcmp(s, "--annotate")                       ? &a->annotate
+                           : !strcmp(s, "--keypoints-out")                  ? &a->kp_out
+                           : !strcmp(s, "--max-side")                       ? &max_side
+                           : !strcmp(s, "--threads")                        ? &threads
+                           : !strcmp(s, "-o") || !strcmp(s, "--output")     ? &a->out
+                                                                            : NULL;
         if (val) {
             if (i + 1 >= argc)
                 return fc_cli_usage_error("analyze", "%s needs a value", s);
@@ -64,47 +96,33 @@ static int parse_args(args *a, int argc, char **argv)
             a->quiet = 1;
         } else if (s[0] == '-' && s[1]) {
             return fc_cli_usage_error("analyze", "unknown option '%s'", s);
-        } else if (!a->video) {
-            a->video = s;
         } else {
-            return fc_cli_usage_error("analyze", "one input at a time ('%s')", s);
+            a->inputs[a->n_inputs++] = s;
         }
     }
+    if (max_side && parse_int_opt("--max-side", max_side, 0, 16384, &a->max_side))
+        return FC_EXIT_USAGE;
+    if (threads && parse_int_opt("--threads", threads, 0, 256, &a->threads))
+        return FC_EXIT_USAGE;
+    if (a->from && a->n_inputs)
+        return fc_cli_usage_error("analyze", "give videos or --from-keypoints, not both");
+    if (!a->from && !a->n_inputs)
+        return fc_cli_usage_error("analyze", "nothing to analyse (give a video or --from-keypoints K.jsonl)");
+    if (a->n_inputs > 1 && (a->out || a->annotate || a->kp_out))
+        return fc_cli_usage_error("analyze", "-o, --annotate and --keypoints-out take one input, not %d",
+                                  a->n_inputs);
+    if (fc_job_exercise(a->exercise) < 0)
+        return fc_cli_usage_error("analyze", "--exercise: expected squat, lunge or auto, not '%s'", a->exercise);
     return 0;
 }
 
-static int is_level(const char *s)
+static int parse_view(const char *v)
 {
-    return !strcmp(s, "beginner") || !strcmp(s, "standard") || !strcmp(s, "strict");
-}
-
-/* Find models/form/NAME.json; returns 0 and the path, or -1. */
-static int find_profile(char *path, size_t size, const char *exercise)
-{
-    const char *env = getenv("FC_MODEL_DIR");
-    const char *dirs[] = {env, FC_MODEL_DIR_SOURCE, FC_MODEL_DIR_INSTALL};
-    for (size_t i = 0; i < 3; i++) {
-        if (!dirs[i] || !*dirs[i])
-            continue;
-        snprintf(path, size, "%s/form/%s.json", dirs[i], exercise);
-        if (access(path, R_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-static int load_builtin(fc_profile *p, const char *exercise, const char *level)
-{
-    char path[4096], err[FC_ERRBUF_SIZE];
-    if (find_profile(path, sizeof path, exercise) < 0) {
-        fc_cli_error("analyze: no %s.json profile found (set FC_MODEL_DIR to the models directory)", exercise);
-        return -1;
-    }
-    if (fc_profile_load(p, path, level, err, sizeof err) < 0) {
-        fc_cli_error("%s", err);
-        return -1;
-    }
-    return 0;
+    if (!v || !strcmp(v, "auto"))
+        return FC_VIEW_UNKNOWN;
+    return !strcmp(v, "side") ? FC_VIEW_SIDE : !strcmp(v, "front") ? FC_VIEW_FRONT
+           : !strcmp(v, "oblique")                                ? FC_VIEW_OBLIQUE
+                                                                  : -1;
 }
 
 static double now_ms(void)
@@ -114,90 +132,46 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Default report name: K.jsonl -> K.formcheck.json */
-static void default_out(char *buf, size_t size, const char *in)
+/* Print a written report as the per-rep table (or its JSON). */
+static int show_report(const char *path, int json)
 {
-    size_t n = strlen(in);
-    const char *dot = strrchr(in, '.'), *slash = strrchr(in, '/');
-    if (dot && (!slash || dot > slash))
-        n = (size_t)(dot - in);
-    snprintf(buf, size, "%.*s.formcheck.json", (int)n, in);
+    char err[FC_ERRBUF_SIZE];
+    cJSON *rep = NULL;
+    if (fc_report_load(&rep, path, err, sizeof err) < 0) {
+        fc_cli_error("%s", err);
+        return -1;
+    }
+    int color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+    fc_report_render(stdout, rep, json ? FC_REPORT_JSON : FC_REPORT_TEXT, color);
+    if (!json)
+        printf("\nreport: %s\n", path);
+    cJSON_Delete(rep);
+    return 0;
 }
 
-int fc_cmd_analyze(int argc, char **argv)
+static int analyze_keypoints(const args *a, const fc_session_opts *so)
 {
-    args a;
-    fc_profile prof[2];
-    fc_analysis_opts o = fc_analysis_default_opts();
     fc_analysis_result *res = NULL;
     fc_pose_result *series = NULL;
     size_t n = 0;
     char err[FC_ERRBUF_SIZE], outbuf[4096];
-    int rc, code = FC_EXIT_FAIL, have[2] = {0, 0};
-
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-            return fc_cli_print_usage(fc_usage_analyze);
-    if ((rc = parse_args(&a, argc, argv)) != 0)
-        return rc;
-    if (a.from && a.video)
-        return fc_cli_usage_error("analyze", "give a video or --from-keypoints, not both");
-    if (!a.from && !a.video)
-        return fc_cli_usage_error("analyze", "nothing to analyse (give --from-keypoints K.jsonl)");
-    if (a.exercise && strcmp(a.exercise, "squat") && strcmp(a.exercise, "lunge") && strcmp(a.exercise, "auto"))
-        return fc_cli_usage_error("analyze", "--exercise: expected squat, lunge or auto, not '%s'", a.exercise);
-    o.exercise = !a.exercise || !strcmp(a.exercise, "auto") ? FC_EXERCISE_AUTO
-                 : !strcmp(a.exercise, "squat")             ? FC_EXERCISE_SQUAT
-                                                            : FC_EXERCISE_LUNGE;
-    if (a.view) {
-        o.view = !strcmp(a.view, "side") ? FC_VIEW_SIDE : !strcmp(a.view, "front") ? FC_VIEW_FRONT
-                 : !strcmp(a.view, "oblique") ? FC_VIEW_OBLIQUE : !strcmp(a.view, "auto") ? FC_VIEW_UNKNOWN : -1;
-        if (o.view < 0)
-            return fc_cli_usage_error("analyze", "--view: expected side, front, oblique or auto, not '%s'", a.view);
+    const char *out = a->out;
+    int code = FC_EXIT_FAIL;
+    if (!out) {
+        fc_job_default_report(outbuf, sizeof outbuf, a->from);
+        out = outbuf;
     }
-    if (a.video) {
-        fc_cli_error("analyze: %s: video analysis is not available yet; use --from-keypoints with a "
-                     "keypoints file from `formcheck pose`", a.video);
-        return FC_EXIT_FAIL;
-    }
-    /* Profiles: a file (its exercise), or a level of the built-in ones. */
-    if (a.profile && !is_level(a.profile)) {
-        fc_profile p;
-        if (fc_profile_load(&p, a.profile, NULL, err, sizeof err) < 0) {
-            fc_cli_error("%s", err);
-            return FC_EXIT_FAIL;
-        }
-        if (o.exercise != FC_EXERCISE_AUTO && (int)o.exercise != (int)p.exercise)
-            return fc_cli_usage_error("analyze", "profile %s is for %s, but --exercise is %s", a.profile,
-                                      fc_exercise_name(p.exercise), fc_exercise_name(o.exercise));
-        o.exercise = p.exercise;
-        prof[p.exercise == FC_EXERCISE_LUNGE] = p;
-        have[p.exercise == FC_EXERCISE_LUNGE] = 1;
-    } else {
-        const char *level = a.profile;
-        if (o.exercise != FC_EXERCISE_LUNGE && load_builtin(&prof[0], "squat", level) < 0)
-            return FC_EXIT_FAIL;
-        if (o.exercise != FC_EXERCISE_SQUAT && load_builtin(&prof[1], "lunge", level) < 0)
-            return FC_EXIT_FAIL;
-        have[0] = o.exercise != FC_EXERCISE_LUNGE;
-        have[1] = o.exercise != FC_EXERCISE_SQUAT;
-    }
-    if (!a.out) {
-        default_out(outbuf, sizeof outbuf, a.from);
-        a.out = outbuf;
-    }
-    if (fc_keypoints_load(&series, &n, a.from, err, sizeof err) < 0) {
+    if (fc_keypoints_load(&series, &n, a->from, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         return FC_EXIT_FAIL;
     }
     double t0 = now_ms();
-    if (fc_analysis_run(&res, series, n, &o, have[0] ? &prof[0] : NULL, have[1] ? &prof[1] : NULL, err,
-                        sizeof err) < 0) {
-        fc_cli_error("%s: %s", a.from, err);
+    if (fc_analysis_run(&res, series, n, &so->analysis, so->squat, so->lunge, err, sizeof err) < 0) {
+        fc_cli_error("%s: %s", a->from, err);
         goto end;
     }
     fc_report_info info = fc_report_default_info();
-    info.input_path = a.from;
+    info.input_path = a->from;
     info.input_kind = "keypoints";
     info.analysis_ms = now_ms() - t0;
     /* Times in reports make them differ run to run; FC_DETERMINISTIC zeroes them (tests). */
@@ -207,28 +181,141 @@ int fc_cmd_analyze(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         pose_ms += series[i].ms;
     info.pose_ms_mean = n ? pose_ms / n : 0;
-    int to_stdout = !strcmp(a.out, "-");
-    if (fc_report_write(a.out, res, series, n, &info, a.force ? FC_ATOMIC_FORCE : 0, err, sizeof err) < 0) {
+    if (fc_report_write(out, res, series, n, &info, a->force ? FC_ATOMIC_FORCE : 0, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         goto end;
     }
-    for (size_t i = 0; i < res->n_warnings && !a.quiet; i++)
+    for (size_t i = 0; i < res->n_warnings && !a->quiet; i++)
         fc_cli_log(NULL, FC_LOG_WARN, res->warnings[i].msg);
-    if (!a.quiet && !to_stdout) {
-        cJSON *rep = NULL;
-        if (fc_report_load(&rep, a.out, err, sizeof err) < 0) {
-            fc_cli_error("%s", err);
-            goto end;
-        }
-        int color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
-        fc_report_render(stdout, rep, a.json ? FC_REPORT_JSON : FC_REPORT_TEXT, color);
-        if (!a.json)
-            printf("\nreport: %s\n", a.out);
-        cJSON_Delete(rep);
-    }
+    if (!a->quiet && strcmp(out, "-") && show_report(out, a->json) < 0)
+        goto end;
     code = FC_EXIT_OK;
 end:
     fc_analysis_free(res);
     free(series);
-    return fc_cli_finish(code);
+    return code;
+}
+
+/* Every video in turn; a failure is reported and the next one goes on. */
+static int analyze_videos(const args *a, fc_session_opts *so)
+{
+    char err[FC_ERRBUF_SIZE], outbuf[4096], line[1024];
+    fc_session *s = NULL;
+    fc_job_progress_ctx pc = {isatty(STDERR_FILENO), 0};
+    int failed = 0, verbosity = FC_LOG_WARN;
+    char **lines = calloc((size_t)a->n_inputs, sizeof *lines);
+    if (!lines) {
+        fc_cli_error("out of memory");
+        return FC_EXIT_FAIL;
+    }
+    so->log = fc_cli_log;
+    so->log_user = &verbosity;
+    so->pose.log = fc_cli_log;
+    so->pose.log_user = &verbosity;
+    if (!a->quiet) {
+        so->progress = fc_job_progress;
+        so->progress_user = &pc;
+        so->progress_interval_s = pc.tty ? 0.25 : 1.0;
+    }
+    so->stop = &fc_job_stop;
+    if (fc_session_open(&s, so, err, sizeof err) < 0) {
+        fc_cli_error("%s", err);
+        free(lines);
+        return FC_EXIT_FAIL;
+    }
+    for (int i = 0; i < a->n_inputs && !fc_job_stop; i++) {
+        fc_session_job job = fc_session_default_job();
+        fc_session_summary sum;
+        job.input = a->inputs[i];
+        if (a->out) {
+            job.report_path = a->out;
+        } else {
+            fc_job_default_report(outbuf, sizeof outbuf, job.input);
+            job.report_path = outbuf;
+        }
+        job.annotate_path = a->annotate;
+        job.keypoints_path = a->kp_out;
+        job.force = a->force;
+        int rc = fc_session_run(&sum, s, &job, err, sizeof err);
+        if (rc == FC_EINTR || fc_job_stop)
+            break;
+        if (rc < 0) {
+            fc_cli_error("%s", err);
+            snprintf(line, sizeof line, "%s: FAILED: %s", job.input, err);
+            failed++;
+        } else {
+            const fc_analysis_result *res = fc_session_result(s);
+            for (size_t w = 0; w < res->n_warnings && !a->quiet; w++)
+                fc_cli_log(NULL, FC_LOG_WARN, res->warnings[w].msg);
+            if (!a->quiet && strcmp(job.report_path, "-") && show_report(job.report_path, a->json) < 0)
+                failed++;
+            if (!a->quiet && a->annotate)
+                printf("annotated video: %s\n", a->annotate);
+            fc_job_summary_line(line, sizeof line, job.input, &sum);
+            snprintf(line + strlen(line), sizeof line - strlen(line), " -> %s", job.report_path);
+        }
+        lines[i] = strdup(line);
+        fflush(stdout);
+    }
+    if (a->n_inputs > 1 && !a->quiet && !fc_job_stop) {
+        printf("\n");
+        for (int i = 0; i < a->n_inputs; i++)
+            printf("%s\n", lines[i] ? lines[i] : "(not run)");
+    }
+    for (int i = 0; i < a->n_inputs; i++)
+        free(lines[i]);
+    free(lines);
+    fc_session_free(s);
+    if (fc_job_stop) {
+        fc_cli_error("stopped by signal %d; no report written for the video in progress", (int)fc_job_stop);
+        return fc_job_signal_exit();
+    }
+    return failed ? FC_EXIT_FAIL : FC_EXIT_OK;
+}
+
+int fc_cmd_analyze(int argc, char **argv)
+{
+    args a;
+    fc_profile prof[2];
+    fc_session_opts so = fc_session_default_opts();
+    int rc;
+
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+            return fc_cli_print_usage(fc_usage_analyze);
+    memset(&a, 0, sizeof a);
+    if (!(a.inputs = calloc((size_t)argc, sizeof *a.inputs))) {
+        fc_cli_error("out of memory");
+        return FC_EXIT_FAIL;
+    }
+    if ((rc = parse_args(&a, argc, argv)) != 0)
+        goto end;
+    fc_exercise ex = (fc_exercise)fc_job_exercise(a.exercise);
+    if ((so.analysis.view = parse_view(a.view)) < 0) {
+        rc = fc_cli_usage_error("analyze", "--view: expected side, front, oblique or auto, not '%s'", a.view);
+        goto end;
+    }
+    if (a.model && fc_pose_model_parse(a.model, &so.pose.model) < 0) {
+        rc = fc_cli_usage_error("analyze", "--model: expected lite, full or heavy, not '%s'", a.model);
+        goto end;
+    }
+    if ((rc = fc_job_profiles(&so, prof, a.profile, &ex)) != 0) {
+        rc = rc == FC_EXIT_USAGE ? FC_EXIT_USAGE : FC_EXIT_FAIL;
+        goto end;
+    }
+    if (a.from) {
+        rc = analyze_keypoints(&a, &so);
+        goto end;
+    }
+    if (!(so.pose.model_dir = fc_job_model_dir(a.model_dir, so.pose.model))) {
+        rc = FC_EXIT_FAIL;
+        goto end;
+    }
+    so.pose.threads = a.threads;
+    so.max_side = a.max_side;
+    fc_job_signals_install();
+    rc = analyze_videos(&a, &so);
+end:
+    free(a.inputs);
+    return fc_cli_finish(rc);
 }
