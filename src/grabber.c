@@ -1,0 +1,218 @@
+/* grabber.c - newest-frame capture on a thread, for live views. */
+#define _POSIX_C_SOURCE 200809L
+#include "formcheck/grabber.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct slot {
+    fc_frame f;
+    double captured_s;
+} slot;
+
+struct fc_grabber {
+    fc_capture *cap;
+    fc_capture_info info;
+    int realtime;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    slot buf[3];
+    int fill, ready, held; /* indices: thread writes `fill`, `ready` waits (if fresh), consumer holds `held` */
+    int fresh;
+    int status;            /* 0 while running, then the final status */
+    char msg[512];
+    atomic_int stop;
+    fc_grabber_stats st;
+};
+
+double fc_grabber_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void copy_frame(fc_frame *dst, const fc_frame *src)
+{
+    for (int y = 0; y < src->height; y++)
+        memcpy(dst->data + (size_t)y * (size_t)dst->stride, src->data + (size_t)y * (size_t)src->stride,
+               (size_t)src->width * 3);
+    dst->index = src->index;
+    dst->t_s = src->t_s;
+}
+
+static void sleep_until(double t)
+{
+    double d = t - fc_grabber_now_s();
+    if (d <= 0)
+        return;
+    struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static void *reader(void *arg)
+{
+    fc_grabber *g = arg;
+    fc_frame f;
+    double t0 = -1;
+    int rc;
+    while (!atomic_load(&g->stop) && (rc = fc_capture_read(&f, g->cap)) == 0) {
+        if (f.width != g->info.width || f.height != g->info.height) {
+            rc = FC_EINVAL;
+            snprintf(g->msg, sizeof g->msg, "frame size changed from %dx%d to %dx%d", g->info.width,
+                     g->info.height, f.width, f.height);
+            break;
+        }
+        if (g->realtime) {
+            if (t0 < 0)
+                t0 = fc_grabber_now_s() - f.t_s;
+            sleep_until(t0 + f.t_s);
+        }
+        slot *s = &g->buf[g->fill];
+        copy_frame(&s->f, &f);
+        s->captured_s = fc_grabber_now_s();
+        pthread_mutex_lock(&g->mu);
+        int t = g->ready;
+        g->ready = g->fill;
+        g->fill = t;
+        g->st.dropped += g->fresh;
+        g->fresh = 1;
+        g->st.captured++;
+        g->st.recorded = fc_capture_recorded_frames(g->cap);
+        pthread_cond_signal(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+    }
+    if (atomic_load(&g->stop))
+        rc = FC_EINTR;
+    pthread_mutex_lock(&g->mu);
+    if (rc != FC_EINVAL)
+        snprintf(g->msg, sizeof g->msg, "%s", rc == FC_EINTR ? "stopped" : rc == FC_EEOF ? "end of the source"
+                                                                                        : fc_capture_error(g->cap));
+    g->status = rc;
+    g->st.recorded = fc_capture_recorded_frames(g->cap);
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *opts, int realtime, char *err,
+                    size_t errsz)
+{
+    fc_grabber *g;
+    int rc;
+    if (!out)
+        return fc_set_error(err, errsz, FC_EINVAL, "grabber: no output");
+    *out = NULL;
+    if (!(g = calloc(1, sizeof *g)))
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    atomic_init(&g->stop, 0);
+    g->realtime = realtime;
+    if ((rc = fc_capture_open(&g->cap, url, opts, err, errsz)) < 0)
+        goto fail;
+    g->info = *fc_capture_get_info(g->cap);
+    for (int i = 0; i < 3; i++) {
+        fc_frame *f = &g->buf[i].f;
+        f->width = g->info.width;
+        f->height = g->info.height;
+        f->stride = 3 * f->width;
+        if (!(f->data = malloc((size_t)f->stride * (size_t)f->height))) {
+            rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
+            goto fail;
+        }
+    }
+    g->fill = 0, g->ready = 1, g->held = 2;
+    if (pthread_create(&g->thread, NULL, reader, g) != 0) {
+        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: cannot start the capture thread", url);
+        goto fail;
+    }
+    g->started = 1;
+    *out = g;
+    return 0;
+fail:
+    fc_grabber_close(g, NULL, 0);
+    return rc;
+}
+
+const fc_capture_info *fc_grabber_info(const fc_grabber *g)
+{
+    return &g->info;
+}
+
+int fc_grabber_next(fc_frame *frame, double *captured_s, fc_grabber *g, int timeout_ms)
+{
+    struct timespec until;
+    int rc = 0;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+        until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&g->mu);
+    while (!g->fresh && !g->status)
+        if (pthread_cond_timedwait(&g->cv, &g->mu, &until) == ETIMEDOUT)
+            break;
+    if (g->fresh) {
+        int t = g->held;
+        g->held = g->ready;
+        g->ready = t;
+        g->fresh = 0;
+        g->st.delivered++;
+        *frame = g->buf[g->held].f;
+        if (captured_s)
+            *captured_s = g->buf[g->held].captured_s;
+    } else {
+        rc = g->status ? g->status : FC_EAGAIN;
+    }
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+void fc_grabber_interrupt(fc_grabber *g)
+{
+    if (!g)
+        return;
+    atomic_store(&g->stop, 1);
+    fc_capture_interrupt(g->cap);
+}
+
+const char *fc_grabber_error(fc_grabber *g)
+{
+    return g->status ? g->msg : "";
+}
+
+void fc_grabber_get_stats(fc_grabber_stats *out, fc_grabber *g)
+{
+    pthread_mutex_lock(&g->mu);
+    *out = g->st;
+    pthread_mutex_unlock(&g->mu);
+}
+
+int fc_grabber_close(fc_grabber *g, char *err, size_t errsz)
+{
+    int rc = 0;
+    if (!g)
+        return 0;
+    if (g->started) {
+        fc_grabber_interrupt(g);
+        pthread_join(g->thread, NULL);
+    }
+    if (g->cap && (rc = fc_capture_stop_recording(g->cap)) < 0)
+        fc_set_error(err, errsz, rc, "%s", fc_capture_error(g->cap));
+    fc_capture_free(g->cap);
+    for (int i = 0; i < 3; i++)
+        free(g->buf[i].f.data);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+    return rc;
+}
