@@ -284,12 +284,15 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
     /* Camera moved (or the athlete turned): a 2 s window whose view differs
      * from the previous window's by more than 25 degrees. */
     double prev = NAN;
+    size_t first = 0; /* frames are in time order: each window starts where the last ended */
     for (double w0 = n ? fmax(t_from, s[0].t_s) : 0; n && w0 < fmin(t_to, s[n - 1].t_s); w0 += 2.0) {
         unsigned wh[91] = {0}, wt = 0;
-        for (size_t t = 0; t < n; t++) {
+        while (first < n && s[first].t_s < w0)
+            first++;
+        for (size_t t = first; t < n && s[t].t_s < w0 + 2.0; t++) {
             double y;
             fc_pose_result p;
-            if (s[t].t_s < w0 || s[t].t_s >= w0 + 2.0 || s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
+            if (s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
                 continue;
             prep(&p, &s[t], minv);
             if (!isfinite(y = frame_yaw(&p)))

@@ -43,9 +43,13 @@ static float *coord(fc_pose_result *r, int lm, int c)
     }
 }
 
+/* Seen, and numbers (a file may carry null coordinates: NAN). */
 static int present(const fc_pose_result *r, int lm, float minv)
 {
-    return r->found && r->lm[lm].visibility >= minv && r->lm[lm].presence >= minv;
+    const fc_landmark *l = &r->lm[lm];
+    const fc_point3 *w = &r->world[lm];
+    return r->found && l->visibility >= minv && l->presence >= minv && isfinite(l->x) && isfinite(l->y) &&
+           isfinite(l->z) && isfinite(w->x) && isfinite(w->y) && isfinite(w->z);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -102,6 +106,18 @@ done:
         *m = 0.9;
 }
 
+/* Median of a short window: insertion sort (the Hampel windows have 7 values). */
+static double median_small(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 /* Hampel filter on one coordinate track; v[] holds values, ok[] presence. */
 static size_t hampel(double *v, const unsigned char *ok, size_t n, const fc_clean_opts *o, double scale,
                      double *win, double *out)
@@ -119,10 +135,10 @@ static size_t hampel(double *v, const unsigned char *ok, size_t n, const fc_clea
                 win[k++] = v[j];
         if (k < 3)
             continue;
-        double med = median(win, k);
+        double med = median_small(win, k);
         for (size_t j = 0; j < k; j++)
             win[j] = fabs(win[j] - med);
-        double mad = 1.4826 * median(win, k);
+        double mad = 1.4826 * median_small(win, k);
         double dev = fabs(v[t] - med);
         if (dev > o->outlier_k * mad && dev > o->outlier_min_leg * scale) {
             out[t] = med;
@@ -195,60 +211,73 @@ static void fill_frames(fc_pose_result *s, size_t n, double max_gap_s, fc_clean_
 }
 
 typedef struct scratch {
-    double *v, *t, *win, *out;
-    unsigned char *ok;
+    double *v, *t, *win, *out; /* v: NCOORD tracks of n values, coordinate-major */
+    unsigned char *ok, *run;
     float *vis;
 } scratch;
 
+/* One landmark: gather its tracks in one pass over the frames (the frames are
+ * big, so passes over them are what costs), clean, scatter back in one pass. */
 static void clean_landmark(fc_pose_result *s, size_t n, int lm, const fc_clean_opts *o, const double scale[2],
                            scratch *w, fc_clean_stats *st)
 {
     for (size_t t = 0; t < n; t++) {
         w->ok[t] = present(&s[t], lm, o->min_visibility);
+        w->run[t] = w->ok[t];
         if (s[t].found == 1 && !w->ok[t])
             st->points_gated++;
         w->vis[t] = s[t].lm[lm].visibility;
+        for (int c = 0; c < NCOORD; c++)
+            w->v[c * n + t] = *coord(&s[t], lm, c);
+    }
+    /* Gaps up to max_gap_s between present samples are filled (run = 1, the
+     * visibility the mean of the gap's ends). */
+    long last = -1;
+    for (size_t t = 0; t < n; t++) {
+        if (!w->ok[t])
+            continue;
+        if (last >= 0 && (size_t)last + 1 < t && w->t[t] - w->t[last] <= o->max_gap_s + 1e-9)
+            for (size_t j = (size_t)last + 1; j < t; j++) {
+                w->run[j] = 2;
+                w->vis[j] = 0.5f * (w->vis[last] + w->vis[t]);
+                st->points_filled++;
+            }
+        last = (long)t;
     }
     for (int c = 0; c < NCOORD; c++) {
-        double sc = c < 3 ? scale[0] : scale[1];
-        for (size_t t = 0; t < n; t++)
-            w->v[t] = *coord(&s[t], lm, c);
+        double sc = c < 3 ? scale[0] : scale[1], *v = w->v + c * n;
         if (o->outlier_half_window > 0)
-            st->outliers += hampel(w->v, w->ok, n, o, sc, w->win, w->out);
-        /* Interpolate gaps up to max_gap_s between present samples. */
-        long last = -1;
+            st->outliers += hampel(v, w->ok, n, o, sc, w->win, w->out);
+        last = -1;
         for (size_t t = 0; t < n; t++) {
             if (!w->ok[t])
                 continue;
-            if (last >= 0 && (size_t)last + 1 < t && w->t[t] - w->t[last] <= o->max_gap_s + 1e-9)
+            if (last >= 0 && (size_t)last + 1 < t && w->run[last + 1] == 2)
                 for (size_t j = (size_t)last + 1; j < t; j++) {
                     double f = (w->t[j] - w->t[last]) / (w->t[t] - w->t[last]);
-                    w->v[j] = w->v[last] + f * (w->v[t] - w->v[last]);
-                    if (c == 0) {
-                        s[j].lm[lm].visibility = s[j].lm[lm].presence = 0.5f * (w->vis[last] + w->vis[t]);
-                        st->points_filled++;
-                    }
+                    v[j] = v[last] + f * (v[t] - v[last]);
                 }
             last = (long)t;
         }
-        if (o->smooth) {
-            size_t t = 0;
-            while (t < n) {
-                if (!present(&s[t], lm, o->min_visibility)) {
-                    t++;
-                    continue;
-                }
-                size_t a = t;
-                while (t < n && present(&s[t], lm, o->min_visibility))
-                    t++;
-                if (t - a >= 2) {
-                    one_euro(w->v, w->t, (long)a, (long)t, +1, o, sc);
-                    one_euro(w->v, w->t, (long)a, (long)t, -1, o, sc);
-                }
+        for (size_t t = 0; o->smooth && t < n;) {
+            if (!w->run[t]) {
+                t++;
+                continue;
+            }
+            size_t a = t;
+            while (t < n && w->run[t])
+                t++;
+            if (t - a >= 2) {
+                one_euro(v, w->t, (long)a, (long)t, +1, o, sc);
+                one_euro(v, w->t, (long)a, (long)t, -1, o, sc);
             }
         }
-        for (size_t t = 0; t < n; t++)
-            *coord(&s[t], lm, c) = (float)w->v[t];
+    }
+    for (size_t t = 0; t < n; t++) {
+        for (int c = 0; c < NCOORD; c++)
+            *coord(&s[t], lm, c) = (float)w->v[c * n + t];
+        if (w->run[t] == 2)
+            s[t].lm[lm].visibility = s[t].lm[lm].presence = w->vis[t];
     }
 }
 
@@ -267,13 +296,14 @@ int fc_clean_series(fc_pose_result *s, size_t n, const fc_clean_opts *opts, fc_c
         return FC_EINVAL;
     if (n == 0)
         goto end;
-    w.v = malloc(n * sizeof *w.v);
+    w.v = malloc(NCOORD * n * sizeof *w.v);
+    w.run = malloc(n);
     w.t = malloc(n * sizeof *w.t);
     w.out = malloc(n * sizeof *w.out);
     w.win = malloc((n > 128 ? n : 128) * sizeof *w.win);
     w.ok = malloc(n);
     w.vis = malloc(n * sizeof *w.vis);
-    if (!w.v || !w.t || !w.out || !w.win || !w.ok || !w.vis) {
+    if (!w.v || !w.run || !w.t || !w.out || !w.win || !w.ok || !w.vis) {
         rc = FC_ENOMEM;
         goto end;
     }
@@ -288,6 +318,7 @@ int fc_clean_series(fc_pose_result *s, size_t n, const fc_clean_opts *opts, fc_c
             s[t].found = 1;
 end:
     free(w.v);
+    free(w.run);
     free(w.t);
     free(w.out);
     free(w.win);
