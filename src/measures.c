@@ -353,15 +353,16 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
         } else {
             m->thigh_deg[sd] = atan2(th.y, hypot(th.x, th.z)) * DEG;
         }
-        /* FPPA: the knee's sideways offset from the hip-ankle line in the image,
-         * over the true thigh and shin lengths. Using the true lengths rather
-         * than the projected ones keeps it stable when the thigh points at the
-         * camera (deep squats), where the plain 2D angle blows up. */
         v3 h2 = px(r, FC_LM_LEFT_HIP + sd), k2 = px(r, FC_LM_LEFT_KNEE + sd), a2 = px(r, FC_LM_LEFT_ANKLE + sd);
         double line_x = fabs(a2.y - h2.y) > 1e-9 ? h2.x + (a2.x - h2.x) * (k2.y - h2.y) / (a2.y - h2.y) : h2.x;
         double medial = sd == 0 ? rdir : -rdir;
         double off = (k2.x - line_x) * medial;
-        m->fppa_deg[sd] = (atan(off / tl) + atan(off / sl)) * DEG;
+        /* The frontal-plane projection angle as the literature measures it on
+         * 2D video (Munro et al. 2012): 180 - the image angle at the knee. It
+         * grows large as the thigh foreshortens in deep squats, so the check
+         * uses knee_in_deg; FPPA is reported beside it. */
+        double dev = angle(sub(k2, h2), sub(a2, k2));
+        m->fppa_deg[sd] = off >= 0 ? dev : -dev;
         /* Knee over the toes: feet turn out, so in a sound squat the knee sits
          * outside the hip-ankle line but over the toes; caving in puts it inside.
          * The knees follow about half of a sideways pelvis shift; that is taken

@@ -63,9 +63,8 @@ typedef struct fc_measures {
     double shin_deg[2];        /**< shin from vertical */
     double thigh_deg[2];       /**< thigh to horizontal: 90 standing, 0 parallel, < 0 hip below knee */
     double hip_below_knee;     /**< (hip - knee height) / leg, > 0 when the hip is below the knee */
-    double fppa_deg[2];        /**< frontal-plane projection angle, + = valgus (knee inside the
-                                    hip-ankle line): atan(off/thigh) + atan(off/shin) with the knee's
-                                    image offset from the line over the true segment lengths */
+    double fppa_deg[2];        /**< frontal-plane projection angle (front view): 180 - the image
+                                    angle hip-knee-ankle, + = valgus (knee inside the hip-ankle line) */
     double knee_in_deg[2];     /**< front view: knee medial of its toes (foot_index), as the angle
                                     atan(offset / true shin length); 0 = knee over the toes, + = caved in */
     double knee_ankle_ratio;   /**< knee width / ankle width in the image */

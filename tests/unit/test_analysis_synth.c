@@ -177,6 +177,9 @@ static void test_front_squat_faults(void **state)
         assert_int_equal(st(&r, i, FC_CHECK_HIP_SHIFT) == FC_PASS, i != 3);
         const fc_check_result *d = fc_analysis_check(&r.res->reps[i], FC_CHECK_DEPTH);
         assert_true(fabs(d->value - r.truth[i].thigh_to_horizontal_deg[0]) < 3.0);
+        if (getenv("FC_TEST_VERBOSE"))
+            fprintf(stderr, "fppa %.1f/%.1f truth %.1f/%.1f\n", r.res->reps[i].bottom.fppa_deg[0],
+                    r.res->reps[i].bottom.fppa_deg[1], r.truth[i].knee_fppa_deg[0], r.truth[i].knee_fppa_deg[1]);
     }
     fc_analysis_free(r.res);
 }
