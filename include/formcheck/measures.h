@@ -20,6 +20,9 @@
  *    sides, i.e. the one most parallel to the image; median over +-1 s), and H the largest
  *    h within +-window (standing). Vertical image travel only, so the same in
  *    every view, and unchanged by a person walking towards or away from the camera.
+ *  - "vertical" for world angles: BlazePose's world axes follow the camera,
+ *    so when the standing legs (mid-ankle to mid-hip) lean 5-30 deg from the
+ *    world -y axis the camera is tilted and their mean direction is used as up.
  *  - side and oblique views: sagittal angles (knee, hip, trunk, shin, thigh,
  *    foot pitch, knee past toes, step) from the world landmarks (3D, metres):
  *    feet turned out and legs at different depths bend 2D angles by 1-3 deg.

@@ -296,6 +296,28 @@ static void test_oblique_truth(void **state)
     fc_analysis_free(r.res);
 }
 
+/* A camera up high, tilted down 15 deg (BlazePose's world axes tilt with it):
+ * angles still within 2 deg of the truth. */
+static void test_tilted_camera(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 90, 3);
+    sc.cam.height_m = 1.8;
+    sc.cam.pitch_deg = 15;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->n_reps, 3);
+    assert_int_equal(r.res->view, FC_VIEW_SIDE);
+    for (size_t i = 0; i < 3; i++) {
+        const fc_rep_result *p = &r.res->reps[i];
+        assert_true(fabs(p->bottom.knee_flex_deg[0] - r.truth[i].knee_flexion_deg[0]) < 2.0);
+        assert_true(fabs(p->bottom.thigh_deg[0] - r.truth[i].thigh_to_horizontal_deg[0]) < 2.0);
+        assert_true(fabs(p->bottom.trunk_lean_deg - r.truth[i].trunk_lean_deg) < 2.0);
+    }
+    fc_analysis_free(r.res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_front_squat_faults), cmocka_unit_test(test_side_lunges_truth),
         cmocka_unit_test(test_noise_walk),         cmocka_unit_test(test_partial_not_counted),
         cmocka_unit_test(test_oblique_truth),      cmocka_unit_test(test_front_lunges_truth),
+        cmocka_unit_test(test_tilted_camera),
     };
     return cmocka_run_group_tests(tests, load_profiles, NULL);
 }
