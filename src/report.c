@@ -167,6 +167,7 @@ static void add_summary(cJSON *root, const fc_analysis_result *res)
         } else {
             add_num(x, "knee_flexion_deg", s->side_knee_flex_deg[sd], 1);
             add_num(x, "fppa_deg", s->side_fppa_deg[sd], 1);
+            add_num(x, "knee_in_deg", s->side_knee_in_deg[sd], 1);
         }
     }
     cJSON *d = cJSON_AddObjectToObject(lr, "difference");
@@ -176,6 +177,7 @@ static void add_summary(cJSON *root, const fc_analysis_result *res)
     } else {
         add_num(d, "knee_flexion_deg", s->side_knee_flex_deg[0] - s->side_knee_flex_deg[1], 1);
         add_num(d, "fppa_deg", s->side_fppa_deg[0] - s->side_fppa_deg[1], 1);
+        add_num(d, "knee_in_deg", s->side_knee_in_deg[0] - s->side_knee_in_deg[1], 1);
     }
 }
 
