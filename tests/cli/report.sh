@@ -49,6 +49,15 @@ grep -q 'Left knee caved in' front_squat.text || fail "valgus not flagged"
 grep -q '^lunge set, side view' side_lunge.text || fail "lunge not detected"
 [[ $(grep -c ',knee_valgus,not_assessed,' side_squat.csv) == 4 ]] || fail "valgus must be not_assessed from the side"
 
+# Colour only on a terminal, and never with NO_COLOR (script(1) gives a TTY).
+if command -v script >/dev/null; then
+  (unset NO_COLOR; script -qc "'$bin' report side_squat.formcheck.json" /dev/null) > tty.txt
+  grep -q $'\033\[31mFAIL' tty.txt || fail "no colour on a terminal"
+  NO_COLOR=1 script -qc "'$bin' report side_squat.formcheck.json" /dev/null > tty_nc.txt
+  ! grep -q $'\033\[' tty_nc.txt || fail "colour despite NO_COLOR"
+fi
+! grep -q $'\033\[' side_squat.text || fail "colour in a pipe"
+
 # JSON view is the report itself.
 "$bin" report side_squat.formcheck.json --format json > again.json
 "${validate[@]}" again.json || fail "json view does not validate"
