@@ -23,6 +23,7 @@ fc_clean_opts fc_clean_default_opts(void)
     o.beta = 0.5;
     o.d_cutoff_hz = 1.0;
     o.smooth = 1;
+    o.fix_swaps = 1;
     return o;
 }
 
@@ -210,6 +211,73 @@ static void fill_frames(fc_pose_result *s, size_t n, double max_gap_s, fc_clean_
     }
 }
 
+/* Left/right label swaps (BlazePose's classic error side on): a frame whose
+ * legs sit much closer to the previous frame's with the labels exchanged
+ * starts a flip; when another flip ends it within 0.5 s, the leg landmarks
+ * (hip to toes, image and world) of the frames between are swapped back. A
+ * flip that is not undone that soon is left alone: a person can step legs
+ * past each other, and a wrong guess must not persist for the whole set. */
+static const int leg_lms[] = {FC_LM_LEFT_HIP, FC_LM_LEFT_KNEE, FC_LM_LEFT_ANKLE, FC_LM_LEFT_HEEL,
+                              FC_LM_LEFT_FOOT_INDEX};
+#define NLEG (sizeof leg_lms / sizeof leg_lms[0])
+
+static int flipped(const fc_pose_result *cur, const fc_pose_result *prev, double scale_px)
+{
+    double same = 0, swapped = 0;
+    for (size_t k = 0; k < NLEG; k++) {
+        const fc_landmark *a = &cur->lm[leg_lms[k]], *b = &cur->lm[leg_lms[k] + 1];
+        const fc_landmark *pa = &prev->lm[leg_lms[k]], *pb = &prev->lm[leg_lms[k] + 1];
+        same += hypot(a->x - pa->x, a->y - pa->y) + hypot(b->x - pb->x, b->y - pb->y);
+        swapped += hypot(a->x - pb->x, a->y - pb->y) + hypot(b->x - pa->x, b->y - pa->y);
+    }
+    /* Clearly better swapped, and the legs clearly apart (else it does not matter). */
+    return swapped < 0.4 * same && same > 0.5 * scale_px;
+}
+
+static void swap_legs(fc_pose_result *r)
+{
+    for (size_t k = 0; k < NLEG; k++) {
+        int l = leg_lms[k];
+        fc_landmark tl = r->lm[l];
+        fc_point3 tw = r->world[l];
+        r->lm[l] = r->lm[l + 1];
+        r->lm[l + 1] = tl;
+        r->world[l] = r->world[l + 1];
+        r->world[l + 1] = tw;
+    }
+}
+
+static size_t fix_swaps(fc_pose_result *s, size_t n, double scale_px, unsigned char *flip)
+{
+    size_t fixed = 0;
+    long prev = -1;
+
+    for (size_t t = 0; t < n; t++) {
+        flip[t] = 0;
+        if (!s[t].found)
+            continue;
+        if (prev >= 0 && s[t].t_s - s[prev].t_s < 0.5)
+            flip[t] = (unsigned char)flipped(&s[t], &s[prev], scale_px);
+        prev = (long)t;
+    }
+    for (size_t t = 0; t < n; t++) {
+        if (!flip[t])
+            continue;
+        size_t u = t + 1;
+        while (u < n && !flip[u] && s[u].t_s - s[t].t_s <= 0.5)
+            u++;
+        if (u >= n || !flip[u] || s[u].t_s - s[t].t_s > 0.5)
+            continue;
+        for (size_t j = t; j < u; j++)
+            if (s[j].found) {
+                swap_legs(&s[j]);
+                fixed++;
+            }
+        t = u; /* the flip back is consumed */
+    }
+    return fixed;
+}
+
 typedef struct scratch {
     double *v, *t, *win, *out; /* v: NCOORD tracks of n values, coordinate-major */
     unsigned char *ok, *run;
@@ -310,6 +378,8 @@ int fc_clean_series(fc_pose_result *s, size_t n, const fc_clean_opts *opts, fc_c
     for (size_t t = 0; t < n; t++)
         w.t[t] = s[t].t_s;
     body_scale(s, n, o.min_visibility, &scale[0], &scale[1], w.out);
+    if (o.fix_swaps)
+        st.swaps_fixed = fix_swaps(s, n, scale[0], w.ok);
     fill_frames(s, n, o.max_gap_s, &st);
     for (int lm = 0; lm < FC_NUM_LANDMARKS; lm++)
         clean_landmark(s, n, lm, &o, scale, &w, &st);
