@@ -131,10 +131,15 @@ static size_t hampel(double *v, const unsigned char *ok, size_t n, const fc_clea
         out[t] = v[t];
         if (!ok[t])
             continue;
+        double lo = v[t], hi = v[t];
         for (long j = (long)t - hw; j <= (long)t + hw; j++)
-            if (j >= 0 && (size_t)j < n && ok[j])
+            if (j >= 0 && (size_t)j < n && ok[j]) {
                 win[k++] = v[j];
-        if (k < 3)
+                lo = fmin(lo, v[j]);
+                hi = fmax(hi, v[j]);
+            }
+        /* |v - median| <= hi - lo: a narrow window cannot hold an outlier. */
+        if (k < 3 || hi - lo <= o->outlier_min_leg * scale)
             continue;
         double med = median_small(win, k);
         for (size_t j = 0; j < k; j++)
