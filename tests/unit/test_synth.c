@@ -486,6 +486,43 @@ static void test_faults(void **state)
     }
 }
 
+/* A mirrored camera shows the mirror-image person: labels swap, x flips. */
+static void test_mirror(void **state)
+{
+    fc_synth_scenario sc, mir;
+    fc_synth_skeleton sk;
+    fc_pose_result a, b;
+    tmpfiles t;
+    cJSON *truth;
+    (void)state;
+
+    fc_synth_default_scenario(&sc);
+    sc.exercise = FC_SYNTH_LUNGE_FORWARD;
+    sc.nreps = 1;
+    sc.rep[0].depth_deg = 90;
+    sc.rep[0].side = FC_SYNTH_LEFT;
+    sc.cam.azimuth_deg = 30;
+    mir = sc;
+    mir.cam.mirror = 1;
+    fc_synth_pose_at(&sk, &sc, 2.0);
+    fc_synth_keypoints(&a, &sc, &sk, 60);
+    fc_synth_keypoints(&b, &mir, &sk, 60);
+    for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
+        int m = fc_landmark_mirror(i);
+        assert_float_equal(b.lm[i].x, sc.cam.width - a.lm[m].x, 1e-3);
+        assert_float_equal(b.lm[i].y, a.lm[m].y, 1e-3);
+        assert_float_equal(b.world[i].x, -a.world[m].x, 1e-6);
+        assert_float_equal(b.world[i].z, a.world[m].z, 1e-6);
+    }
+    write_both(&t, &mir);
+    truth = load_json(t.truth);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(truth, "reps"), 0), "lead")->valuestring,
+                        "right");
+    cJSON_Delete(truth);
+    unlink(t.kp);
+    unlink(t.truth);
+}
+
 static void test_scenario_errors(void **state)
 {
     fc_synth_scenario sc;
@@ -540,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_lunge),
         cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_mirror),
         cmocka_unit_test(test_scenario_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
