@@ -466,8 +466,10 @@ int fc_synth_renderer_create(fc_synth_renderer **out, const fc_synth_scenario *s
     *out = NULL;
     if ((rc = fc_synth_scenario_check(sc, err, errsz)) < 0)
         return rc;
-    if (o->supersample < 1 || o->supersample > 4 || o->noise < 0 || o->noise > 50)
-        return fc_set_error(err, errsz, FC_EINVAL, "render options out of range");
+    if (o->supersample < 1 || o->supersample > 4 || !(o->noise >= 0 && o->noise <= 50) || o->threads < 1 ||
+        o->threads > 16 || o->crf < 0 || o->crf > 51)
+        return fc_set_error(err, errsz, FC_EINVAL,
+                            "render options out of range (supersample 1-4, noise 0-50, threads 1-16, crf 0-51)");
     if (!(r = calloc(1, sizeof *r)))
         return fc_set_error(err, errsz, FC_ENOMEM, "out of memory");
     r->sc = *sc;
