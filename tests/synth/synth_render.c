@@ -300,7 +300,7 @@ static int hit_figure(const fc_synth_renderer *r, uint64_t mask, v3 o, v3 d, dou
         v3 n;
         double t;
         mask &= mask - 1;
-        t = fc_synth_prim_hit(&r->fig.p[i], o, d, best, &n);
+        t = fc_synth_prim_hit(&r->fig.p[i], d, best, &n);
         if (t > 0 && (o.y + t * d.y) >= 0) { /* below the floor is hidden by it */
             best = t;
             idx = i;
@@ -404,6 +404,7 @@ static void setup_frame(fc_synth_renderer *r, int64_t frame)
     fc_synth_pose_at(&r->sk, &r->sc, t);
     fc_synth_view_at(&r->view, &r->sc, t);
     fc_synth_figure_build(&r->fig, &r->sk, r->trunk_len);
+    fc_synth_figure_prepare(&r->fig, r->view.pos);
     build_tiles(r);
     build_shadows(r);
 }
