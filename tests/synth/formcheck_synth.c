@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/log.h>
+
 #include "formcheck/error.h"
 #include "synth.h"
 #include "synth_render.h"
@@ -99,6 +101,7 @@ static int apply(fc_synth_scenario *sc, outputs *o, const char *opt, const char 
 
 #define NEEDV() do { if (!v) return -1; } while (0)
 #define NUMV(dst) do { NEEDV(); if (num(v, &d) < 0) return -1; (dst) = d; return 1; } while (0)
+#define INTV(dst) do { NEEDV(); if (num(v, &d) < 0 || d != floor(d) || fabs(d) > 1e6) return -1; (dst) = (int)d; return 1; } while (0)
     if (!strcmp(opt, "--walk-in")) { sc->walk_in = 1; return 0; }
     if (!strcmp(opt, "--walk-out")) { sc->walk_out = 1; return 0; }
     if (!strcmp(opt, "--mirror")) { sc->cam.mirror = 1; return 0; }
@@ -114,7 +117,6 @@ static int apply(fc_synth_scenario *sc, outputs *o, const char *opt, const char 
         sc->exercise = (fc_synth_exercise)w;
         return 1;
     }
-    if (!strcmp(opt, "--reps")) { NUMV(d); }
     if (!strcmp(opt, "--depth-deg")) {
         NEEDV();
         if (num(v, &d) < 0) return -1;
@@ -188,11 +190,12 @@ static int apply(fc_synth_scenario *sc, outputs *o, const char *opt, const char 
     if (!strcmp(opt, "--truth")) { NEEDV(); o->truth = v; return 1; }
     if (!strcmp(opt, "--video")) { NEEDV(); o->video = v; return 1; }
     if (!strcmp(opt, "--png")) { NEEDV(); o->png = v; return 1; }
-    if (!strcmp(opt, "--png-frame")) NUMV(o->png_frame);
-    if (!strcmp(opt, "--crf")) NUMV(o->ro.crf);
-    if (!strcmp(opt, "--threads")) NUMV(o->ro.threads);
+    if (!strcmp(opt, "--png-frame")) INTV(o->png_frame);
+    if (!strcmp(opt, "--crf")) INTV(o->ro.crf);
+    if (!strcmp(opt, "--threads")) INTV(o->ro.threads);
     return -2;
 #undef NUMV
+#undef INTV
 #undef NEEDV
 }
 
@@ -204,6 +207,7 @@ int main(int argc, char **argv)
     double reps = -1;
     int rc;
 
+    av_log_set_level(AV_LOG_ERROR);
     fc_synth_default_scenario(&sc);
     fc_synth_render_default_opts(&o.ro);
     for (int i = 1; i < argc; i++) {

@@ -21,10 +21,10 @@
  * functions are pure and thread-safe (no globals); randomness comes from the
  * scenario's seed only, so everything is deterministic for a seed.
  *
- * Where the truth keypoints sit: ankle = ankle joint centre, heel = back of the
- * heel 3 cm above the sole, foot_index = tip of the shoe over the big toe;
- * BlazePose puts its ankle/heel/toe points on the shoe surface, a few pixels
- * (about 1-2 cm) off these, which consumers must tolerate.
+ * Where the truth keypoints sit: ankle = ankle joint centre (BlazePose reads it
+ * about 1.5 cm higher, on the shoe); heel = back of the shoe 4 cm above the
+ * sole; foot_index = top of the shoe 5 cm above the sole, 2.5 cm short of its
+ * tip, which is where BlazePose puts them on the rendered shoes (+-1 cm).
  */
 #ifndef FC_SYNTH_H
 #define FC_SYNTH_H
@@ -55,7 +55,7 @@ enum fc_synth_side { FC_SYNTH_LEFT = 0, FC_SYNTH_RIGHT = 1 };
 enum fc_synth_fault {
     FC_SYNTH_FAULT_SHALLOW = 1 << 0,      /* depth x 0.55 */
     FC_SYNTH_FAULT_FORWARD_LEAN = 1 << 1, /* trunk +25 deg at the bottom */
-    FC_SYNTH_FAULT_VALGUS = 1 << 2,       /* knee(s) driven 14 deg medially about the hip-ankle axis */
+    FC_SYNTH_FAULT_VALGUS = 1 << 2,       /* knee(s) driven 20 deg medially about the hip-ankle axis */
     FC_SYNTH_FAULT_HEEL_LIFT = 1 << 3,    /* heel(s) rise 20 deg about the ball of the foot */
     FC_SYNTH_FAULT_KNEES_PAST_TOES = 1 << 4, /* shank tilt x 1.6 (squat) / hips forward (lunge) */
     FC_SYNTH_FAULT_HIP_SHIFT = 1 << 5,    /* pelvis 8 cm toward the rep's `side` */
@@ -131,6 +131,7 @@ typedef struct fc_synth_skeleton {
     fc_synth_vec3 thumb_dir[2];     /**< hand orientation: towards the thumb */
     double scale;                   /**< height / 1.75 m: scales the renderer's radii */
     double heel_rise_deg[2];
+    double ankle_h_m;               /**< ankle joint above the sole with the foot flat */
     int rep;                        /**< rep index at this time, -1 outside reps */
 } fc_synth_skeleton;
 

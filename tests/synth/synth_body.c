@@ -212,6 +212,7 @@ void fc_synth__build(fc_synth_skeleton *sk, const fc_synth_segs *g, const fc_syn
     memset(sk, 0, sizeof *sk);
     sk->rep = rep;
     sk->scale = g->s;
+    sk->ankle_h_m = g->ankle_h;
     sk->pelvis = pp->pelvis;
     build_legs(sk, g, pp);
     tu = v3rot(UP, LEFT, deg2rad(pp->trunk_lean_deg));

@@ -8,10 +8,13 @@
 /* Foot geometry (metres at 1.75 m, scaled by height/1.75), relative to the
  * ankle projected on the floor, along the foot's forward axis and up. */
 #define FC_SYNTH_BALL_F 0.15   /* ball of the foot (heel-rise pivot) ahead of the ankle */
-#define FC_SYNTH_HEEL_F (-0.055)
-#define FC_SYNTH_HEEL_U 0.030
-#define FC_SYNTH_TOE_F 0.205
-#define FC_SYNTH_TOE_U 0.025
+/* heel and foot_index sit where BlazePose puts them on a shoe: on its upper
+ * surface, a little above the sole and short of the tip (measured on the
+ * rendered samples with formcheck pose) */
+#define FC_SYNTH_HEEL_F (-0.065)
+#define FC_SYNTH_HEEL_U 0.040
+#define FC_SYNTH_TOE_F 0.180
+#define FC_SYNTH_TOE_U 0.050
 #define FC_SYNTH_SOLE_M 0.015  /* shoe sole under the foot */
 
 /* A fully specified pose in the body frame (x forward, y up, z right), before

@@ -61,6 +61,10 @@ int fc_synth_render_probe(fc_synth_renderer *r, int64_t frame, double u, double 
 
 void fc_synth_renderer_free(fc_synth_renderer *r);
 
+/** The marker colour of landmark `id` (BGR), painted unblended at pixel
+ *  (floor(x), floor(y)) of its projection when opts.markers is set. */
+void fc_synth_marker_colour(int id, uint8_t bgr[3]);
+
 /** Render the whole clip and encode it to `path` (mp4, yuv420p; libx264 with
  *  fixed parameters and one thread so the bytes depend only on the scenario;
  *  MPEG-4 part 2 if libx264 is absent). Written to a temp file and renamed. */

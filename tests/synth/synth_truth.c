@@ -78,6 +78,7 @@ static const char *const angle_doc[][2] = {
     {"knee_ankle_width_ratio", "knee separation / ankle separation along the person's left; < 1 = knees closer than ankles"},
     {"foot_pitch_deg", "angle of foot_index->heel above the horizontal; grows with heel lift"},
     {"heel_lift_m", "height of the heel landmark above where it is with the foot flat"},
+    {"knee_height_m", "height of the knee joint centre above the floor"},
     {"knee_past_toe_m", "(knee - foot_index) along the person's horizontal forward; + = knee ahead of the toes"},
     {"trunk_lean_deg", "angle of hip midpoint->shoulder midpoint to vertical, + = forward"},
     {"hip_shift_m", "(hip midpoint - ankle midpoint) along the person's left; + = shifted to the person's left"},
@@ -129,6 +130,9 @@ static cJSON *angles_json(const fc_synth_scenario *sc, double t)
     add_pair(o, "knee_fppa_deg", a.knee_fppa_deg, m);
     add_pair(o, "foot_pitch_deg", a.foot_pitch_deg, m);
     add_pair(o, "heel_lift_m", lift, m);
+    lift[0] = sk.p[FC_LM_LEFT_KNEE].y;
+    lift[1] = sk.p[FC_LM_RIGHT_KNEE].y;
+    add_pair(o, "knee_height_m", lift, m);
     add_pair(o, "knee_past_toe_m", a.knee_past_toe_m, m);
     cJSON_AddNumberToObject(o, "trunk_lean_deg", r4(a.trunk_lean_deg));
     cJSON_AddNumberToObject(o, "hip_shift_m", r4(m ? -a.hip_shift_m : a.hip_shift_m));
