@@ -320,8 +320,8 @@ static void summarise(fc_analysis_result *res)
 {
     fc_set_summary *s = &res->summary;
     double score = 0, desc = 0, pause = 0, asc = 0, dur = 0, sc[2] = {0, 0}, fk[2] = {0, 0}, kf[2] = {0, 0},
-           fp[2] = {0, 0};
-    int nkf[2] = {0, 0}, nfp[2] = {0, 0}, best = 0;
+           fp[2] = {0, 0}, ki[2] = {0, 0};
+    int nkf[2] = {0, 0}, nfp[2] = {0, 0}, nki[2] = {0, 0}, best = 0;
 
     memset(s, 0, sizeof *s);
     s->most_frequent_fault = -1;
@@ -351,6 +351,10 @@ static void summarise(fc_analysis_result *res)
                 fp[sd] += r->bottom.fppa_deg[sd];
                 nfp[sd]++;
             }
+            if (res->view == FC_VIEW_FRONT && isfinite(r->bottom.knee_in_deg[sd])) {
+                ki[sd] += r->bottom.knee_in_deg[sd];
+                nki[sd]++;
+            }
         }
     }
     s->mean_score = mean_or_nan(score, s->reps);
@@ -368,6 +372,7 @@ static void summarise(fc_analysis_result *res)
         s->side_front_knee_deg[sd] = mean_or_nan(fk[sd], s->side_reps[sd]);
         s->side_knee_flex_deg[sd] = res->exercise == FC_EXERCISE_SQUAT ? mean_or_nan(kf[sd], nkf[sd]) : NAN;
         s->side_fppa_deg[sd] = res->exercise == FC_EXERCISE_SQUAT ? mean_or_nan(fp[sd], nfp[sd]) : NAN;
+        s->side_knee_in_deg[sd] = res->exercise == FC_EXERCISE_SQUAT ? mean_or_nan(ki[sd], nki[sd]) : NAN;
     }
 }
 

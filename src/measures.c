@@ -55,6 +55,17 @@ static double angle(v3 a, v3 b)
 
 static const v3 UP = {0.0, -1.0, 0.0}; /* image and BlazePose world: y points down */
 
+static v3 scale3(v3 a, double k) { return (v3){a.x * k, a.y * k, a.z * k}; }
+
+/* a without its component along the unit vector u. */
+static v3 flat(v3 a, v3 u) { return sub(a, scale3(u, dot(a, u))); }
+
+/* Angle of a below the horizontal (degrees; + = pointing down) given "up". */
+static double below_horizontal(v3 a, v3 up)
+{
+    return atan2(-dot(a, up), len(flat(a, up))) * DEG;
+}
+
 /* Floor-to-hip height in pixels. The floor under the hips is taken as the
  * mean of the two toe tips (they stay down when a heel lifts or the back foot
  * of a lunge is on its toes), or of the ankles when a toe is not seen: with
@@ -284,12 +295,15 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
     /* Camera moved (or the athlete turned): a 2 s window whose view differs
      * from the previous window's by more than 25 degrees. */
     double prev = NAN;
+    size_t first = 0; /* frames are in time order: each window starts where the last ended */
     for (double w0 = n ? fmax(t_from, s[0].t_s) : 0; n && w0 < fmin(t_to, s[n - 1].t_s); w0 += 2.0) {
         unsigned wh[91] = {0}, wt = 0;
-        for (size_t t = 0; t < n; t++) {
+        while (first < n && s[first].t_s < w0)
+            first++;
+        for (size_t t = first; t < n && s[t].t_s < w0 + 2.0; t++) {
             double y;
             fc_pose_result p;
-            if (s[t].t_s < w0 || s[t].t_s >= w0 + 2.0 || s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
+            if (s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
                 continue;
             prep(&p, &s[t], minv);
             if (!isfinite(y = frame_yaw(&p)))
@@ -308,15 +322,12 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
 }
 
 /* Heel-to-toe pitch, degrees, + = heel up. Side view: image; else world. */
-static double foot_pitch(const fc_pose_result *r, int side)
+static double foot_pitch(const fc_pose_result *r, int side, v3 up)
 {
-    v3 h = wd(r, FC_LM_LEFT_HEEL + side);
-    v3 t = wd(r, FC_LM_LEFT_FOOT_INDEX + side);
-    v3 d = sub(t, h);
-    return atan2(d.y, hypot(d.x, d.z)) * DEG;
+    return below_horizontal(sub(wd(r, FC_LM_LEFT_FOOT_INDEX + side), wd(r, FC_LM_LEFT_HEEL + side)), up);
 }
 
-static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 fwdw,
+static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 up, v3 fwdw,
                            double legw, float minv)
 {
     /* Sagittal angles from the world points in every view: in side view the
@@ -326,13 +337,13 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
     v3 hm = mid(P(r, FC_LM_LEFT_HIP), P(r, FC_LM_LEFT_HIP + 1)), sm = mid(P(r, FC_LM_LEFT_SHOULDER), P(r, FC_LM_LEFT_SHOULDER + 1));
     double rdir = r->lm[FC_LM_LEFT_HIP + 1].x >= r->lm[FC_LM_LEFT_HIP].x ? 1.0 : -1.0; /* the person's right in the image */
 
-    m->trunk_lean_deg = angle(sub(sm, hm), UP);
+    m->trunk_lean_deg = angle(sub(sm, hm), up);
     for (int sd = 0; sd < 2; sd++) {
         v3 h = P(r, FC_LM_LEFT_HIP + sd), k = P(r, FC_LM_LEFT_KNEE + sd), a = P(r, FC_LM_LEFT_ANKLE + sd), sh = P(r, FC_LM_LEFT_SHOULDER + sd);
         v3 th = sub(k, h);
         m->knee_flex_deg[sd] = 180.0 - angle(sub(h, k), sub(a, k));
         m->hip_flex_deg[sd] = 180.0 - angle(sub(sh, h), th);
-        m->shin_deg[sd] = angle(sub(k, a), UP);
+        m->shin_deg[sd] = angle(sub(k, a), up);
         /* True segment lengths in pixels: the leg length split by the world ratio. */
         v3 wh = wd(r, FC_LM_LEFT_HIP + sd), wk = wd(r, FC_LM_LEFT_KNEE + sd), wa = wd(r, FC_LM_LEFT_ANKLE + sd);
         double lt = len(sub(wk, wh)), ls = len(sub(wa, wk));
@@ -348,17 +359,18 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
             double sn = (yk - yh) / tl;
             m->thigh_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
         } else {
-            m->thigh_deg[sd] = atan2(th.y, hypot(th.x, th.z)) * DEG;
+            m->thigh_deg[sd] = below_horizontal(th, up);
         }
-        /* FPPA: the knee's sideways offset from the hip-ankle line in the image,
-         * over the true thigh and shin lengths. Using the true lengths rather
-         * than the projected ones keeps it stable when the thigh points at the
-         * camera (deep squats), where the plain 2D angle blows up. */
         v3 h2 = px(r, FC_LM_LEFT_HIP + sd), k2 = px(r, FC_LM_LEFT_KNEE + sd), a2 = px(r, FC_LM_LEFT_ANKLE + sd);
         double line_x = fabs(a2.y - h2.y) > 1e-9 ? h2.x + (a2.x - h2.x) * (k2.y - h2.y) / (a2.y - h2.y) : h2.x;
         double medial = sd == 0 ? rdir : -rdir;
         double off = (k2.x - line_x) * medial;
-        m->fppa_deg[sd] = (atan(off / tl) + atan(off / sl)) * DEG;
+        /* The frontal-plane projection angle as the literature measures it on
+         * 2D video (Munro et al. 2012): 180 - the image angle at the knee. It
+         * grows large as the thigh foreshortens in deep squats, so the check
+         * uses knee_in_deg; FPPA is reported beside it. */
+        double dev = angle(sub(k2, h2), sub(a2, k2));
+        m->fppa_deg[sd] = off >= 0 ? dev : -dev;
         /* Knee over the toes: feet turn out, so in a sound squat the knee sits
          * outside the hip-ankle line but over the toes; caving in puts it inside.
          * The knees follow about half of a sideways pelvis shift; that is taken
@@ -371,7 +383,7 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
                                  : NAN;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
-        m->heel_lift_deg[sd] = foot_pitch(r, sd);
+        m->heel_lift_deg[sd] = foot_pitch(r, sd, up);
         m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
         m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
@@ -394,39 +406,71 @@ static void set_nan(fc_measures *m)
             m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] = NAN;
 }
 
-/* The feet's forward direction: image (x only, side view) and world (horizontal). */
-static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 *fw, double *legw)
+/* "Up" in world coordinates: BlazePose's world axes follow the camera, so a
+ * tilted camera tilts them. Standing, the legs are vertical: the mean
+ * ankle-to-hip direction over standing frames with parallel legs is up (y is down when
+ * the camera is level, the default). */
+static v3 world_up(const fc_pose_result *s, size_t n, const double *depth, float minv)
 {
-    double wx = 0, wz = 0, lw = 0;
+    v3 acc = {0, 0, 0};
+    size_t k = 0;
+
+    for (size_t t = 0; t < n; t++) {
+        if (!(depth[t] < 0.03) || legs_ok(&s[t], minv) != 3)
+            continue;
+        v3 dl = sub(wd(&s[t], FC_LM_LEFT_HIP), wd(&s[t], FC_LM_LEFT_ANKLE));
+        v3 dr = sub(wd(&s[t], FC_LM_RIGHT_HIP), wd(&s[t], FC_LM_RIGHT_ANKLE));
+        double ll = len(dl), lr = len(dr);
+        /* Only with the legs parallel: a split stance's legs form a V. */
+        if (!(ll > 0.3 && lr > 0.3) || dot(dl, dr) / (ll * lr) < cos(8.0 / DEG))
+            continue;
+        acc = (v3){acc.x + dl.x / ll + dr.x / lr, acc.y + dl.y / ll + dr.y / lr, acc.z + dl.z / ll + dr.z / lr};
+        k++;
+    }
+    double l = len(acc);
+    /* Standing legs tilt a degree or two themselves, so the estimate only
+     * replaces the level-camera up when they differ by 5-30 degrees (a camera
+     * tilted up or down). */
+    double c = l > 0 ? dot(scale3(acc, 1.0 / l), UP) : 1.0;
+    if (k < 5 || c > cos(5.0 / DEG) || c < cos(30.0 / DEG))
+        return UP;
+    return scale3(acc, 1.0 / l);
+}
+
+/* The feet's forward direction (world, horizontal) and the world leg length. */
+static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 up, v3 *fw, double *legw)
+{
+    v3 acc = {0, 0, 0};
+    double lw = 0;
     size_t k = 0;
 
     for (size_t t = 0; t < n; t++) {
         if (!lower_ok(&s[t], minv))
             continue;
         for (int sd = 0; sd < 2; sd++) {
-            v3 dw = sub(wd(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), wd(&s[t], FC_LM_LEFT_HEEL + sd));
-            wx += dw.x;
-            wz += dw.z;
+            v3 dw = flat(sub(wd(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), wd(&s[t], FC_LM_LEFT_HEEL + sd)), up);
+            acc = (v3){acc.x + dw.x, acc.y + dw.y, acc.z + dw.z};
             lw += len(sub(wd(&s[t], FC_LM_LEFT_HIP + sd), wd(&s[t], FC_LM_LEFT_KNEE + sd))) +
                   len(sub(wd(&s[t], FC_LM_LEFT_KNEE + sd), wd(&s[t], FC_LM_LEFT_ANKLE + sd)));
             k++;
         }
     }
-    double h = hypot(wx, wz);
-    *fw = h > 1e-9 ? (v3){wx / h, 0, wz / h} : (v3){0, 0, -1};
+    double h = len(acc);
+    *fw = h > 1e-9 ? scale3(acc, 1.0 / h) : (v3){0, 0, -1};
     *legw = k && lw / k > 0.1 ? lw / k : 0.9;
 }
 
 int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
                         const double *leg_px, int view, float minv)
 {
-    v3 fw;
+    v3 fw, up;
     double legw, base_pitch[2] = {0, 0}, base_shift = 0;
     size_t nb = 0, np[2] = {0, 0};
 
     if (n && (!out || !s || !depth || !leg_px))
         return FC_EINVAL;
-    forward_dirs(s, n, minv, &fw, &legw);
+    up = world_up(s, n, depth, minv);
+    forward_dirs(s, n, minv, up, &fw, &legw);
     for (size_t t = 0; t < n; t++) {
         fc_measures *m = &out[t];
         memset(m, 0, sizeof *m);
@@ -440,7 +484,7 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
         int legs = legs_ok(&s[t], minv);
         m->valid = 1;
         prep(&p, &s[t], minv);
-        frame_measures(m, &p, view, leg_px[t], fw, legw, minv);
+        frame_measures(m, &p, view, leg_px[t], up, fw, legw, minv);
         for (int sd = 0; sd < 2; sd++)
             if (!(legs & (1 << sd)))
                 m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] =

@@ -167,6 +167,7 @@ static void add_summary(cJSON *root, const fc_analysis_result *res)
         } else {
             add_num(x, "knee_flexion_deg", s->side_knee_flex_deg[sd], 1);
             add_num(x, "fppa_deg", s->side_fppa_deg[sd], 1);
+            add_num(x, "knee_in_deg", s->side_knee_in_deg[sd], 1);
         }
     }
     cJSON *d = cJSON_AddObjectToObject(lr, "difference");
@@ -176,6 +177,7 @@ static void add_summary(cJSON *root, const fc_analysis_result *res)
     } else {
         add_num(d, "knee_flexion_deg", s->side_knee_flex_deg[0] - s->side_knee_flex_deg[1], 1);
         add_num(d, "fppa_deg", s->side_fppa_deg[0] - s->side_fppa_deg[1], 1);
+        add_num(d, "knee_in_deg", s->side_knee_in_deg[0] - s->side_knee_in_deg[1], 1);
     }
 }
 
@@ -268,6 +270,7 @@ int fc_report_build(cJSON **out, const fc_analysis_result *res, const fc_pose_re
     cJSON_AddNumberToObject(o, "frames_filled", (double)res->clean.frames_filled);
     cJSON_AddNumberToObject(o, "points_gated", (double)res->clean.points_gated);
     cJSON_AddNumberToObject(o, "outliers", (double)res->clean.outliers);
+    cJSON_AddNumberToObject(o, "swaps_fixed", (double)res->clean.swaps_fixed);
     add_num(o, "analysis_ms", in.analysis_ms, 1);
     add_num(o, "pose_ms_mean", in.pose_ms_mean, 2);
     /* cJSON returns NULL items on allocation failure; check the whole tree once. */

@@ -196,11 +196,16 @@ static void text_summary(FILE *fp, const cJSON *r)
                 fmt(b2, sizeof b2, gnum(R, "mean_score"), 0, ""), fmt(b3, sizeof b3, gnum(L, "front_knee_deg"), 1, "°"),
                 fmt(b4, sizeof b4, gnum(R, "front_knee_deg"), 1, "°"),
                 fmt(b5, sizeof b5, gnum(D, "front_knee_deg"), 1, "°"));
-    else
+    else {
         fprintf(fp, "Left/right knee flexion at the bottom: %s / %s (diff %s)\n",
                 fmt(b1, sizeof b1, gnum(L, "knee_flexion_deg"), 1, "°"),
                 fmt(b2, sizeof b2, gnum(R, "knee_flexion_deg"), 1, "°"),
                 fmt(b3, sizeof b3, gnum(D, "knee_flexion_deg"), 1, "°"));
+        if (isfinite(gnum(L, "knee_in_deg")) || isfinite(gnum(R, "knee_in_deg")))
+            fprintf(fp, "Left/right knee tracking (inside the toes, mean): %s / %s (diff %s)\n",
+                    fmt(b1, sizeof b1, gnum(L, "knee_in_deg"), 1, "°"), fmt(b2, sizeof b2, gnum(R, "knee_in_deg"), 1, "°"),
+                    fmt(b3, sizeof b3, gnum(D, "knee_in_deg"), 1, "°"));
+    }
     if (cJSON_GetArraySize(gobj(r, "warnings")) > 0) {
         fprintf(fp, "Warnings:\n");
         cJSON_ArrayForEach(w, gobj(r, "warnings"))

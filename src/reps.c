@@ -55,23 +55,21 @@ static size_t refine(const double *d, const double *ts, size_t n, size_t i, int 
     return k;
 }
 
-/* How far the hips moved sideways over a rep: the smaller of start-to-end and
- * of 0.75 s before to 0.75 s after, so a lunge's step out and back (which may
- * straddle the rep's ends) is not travel, while walking through is. */
+/* How far the hips moved sideways over a rep: the smallest distance between
+ * where they were at its start (or up to 1 s before) and at its end (or up to
+ * 1 s after). A lunge's step out and back, which may straddle the rep's ends,
+ * comes back to where it started; walking through never does. */
 static double travel(const double *x, const double *ts, size_t n, size_t a, size_t b)
 {
-    size_t a2 = a, b2 = b;
-    double d1 = NAN, d2 = NAN;
+    double best = INFINITY;
 
-    while (a2 > 0 && ts[a] - ts[a2 - 1] <= 0.75)
-        a2--;
-    while (b2 + 1 < n && ts[b2 + 1] - ts[b] <= 0.75)
-        b2++;
-    if (isfinite(x[a]) && isfinite(x[b]))
-        d1 = fabs(x[b] - x[a]);
-    if (isfinite(x[a2]) && isfinite(x[b2]))
-        d2 = fabs(x[b2] - x[a2]);
-    return isfinite(d1) && isfinite(d2) ? fmin(d1, d2) : isfinite(d1) ? d1 : isfinite(d2) ? d2 : 0.0;
+    for (size_t k = b; k < n && ts[k] - ts[b] <= 1.0; k++)
+        if (isfinite(x[a]) && isfinite(x[k]))
+            best = fmin(best, fabs(x[k] - x[a]));
+    for (size_t j = a + 1; j-- > 0 && ts[a] - ts[j] <= 1.0;)
+        if (isfinite(x[j]) && isfinite(x[b]))
+            best = fmin(best, fabs(x[b] - x[j]));
+    return isfinite(best) ? best : 0.0;
 }
 
 static void timing(fc_rep *r, const double *d, const double *ts)

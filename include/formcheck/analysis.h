@@ -88,6 +88,7 @@ typedef struct fc_set_summary {
     double side_front_knee_deg[2]; /**< lunges: mean front-knee inner angle per lead leg */
     double side_knee_flex_deg[2];  /**< squats: mean knee flexion at the bottom per knee */
     double side_fppa_deg[2];       /**< squats, front view: mean FPPA per knee */
+    double side_knee_in_deg[2];    /**< squats, front view: mean knee-in angle per knee (knee tracking) */
 } fc_set_summary;
 
 typedef struct fc_analysis_opts {

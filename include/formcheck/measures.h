@@ -20,6 +20,9 @@
  *    sides, i.e. the one most parallel to the image; median over +-1 s), and H the largest
  *    h within +-window (standing). Vertical image travel only, so the same in
  *    every view, and unchanged by a person walking towards or away from the camera.
+ *  - "vertical" for world angles: BlazePose's world axes follow the camera,
+ *    so when the standing legs (mid-ankle to mid-hip) lean 5-30 deg from the
+ *    world -y axis the camera is tilted and their mean direction is used as up.
  *  - side and oblique views: sagittal angles (knee, hip, trunk, shin, thigh,
  *    foot pitch, knee past toes, step) from the world landmarks (3D, metres):
  *    feet turned out and legs at different depths bend 2D angles by 1-3 deg.
@@ -63,9 +66,8 @@ typedef struct fc_measures {
     double shin_deg[2];        /**< shin from vertical */
     double thigh_deg[2];       /**< thigh to horizontal: 90 standing, 0 parallel, < 0 hip below knee */
     double hip_below_knee;     /**< (hip - knee height) / leg, > 0 when the hip is below the knee */
-    double fppa_deg[2];        /**< frontal-plane projection angle, + = valgus (knee inside the
-                                    hip-ankle line): atan(off/thigh) + atan(off/shin) with the knee's
-                                    image offset from the line over the true segment lengths */
+    double fppa_deg[2];        /**< frontal-plane projection angle (front view): 180 - the image
+                                    angle hip-knee-ankle, + = valgus (knee inside the hip-ankle line) */
     double knee_in_deg[2];     /**< front view: knee medial of its toes (foot_index), as the angle
                                     atan(offset / true shin length); 0 = knee over the toes, + = caved in */
     double knee_ankle_ratio;   /**< knee width / ankle width in the image */

@@ -45,8 +45,9 @@ typedef struct fc_reps_opts {
     double max_duration_s; /**< 20 s */
     double max_gap_s;      /**< 0.5 s of missing depth inside a rep aborts it */
     double baseline_s;     /**< 2 s: window for the standing baseline */
-    double max_travel;     /**< 0.3 leg: a "rep" whose hips end this far sideways from where it
-                                started is walking (strides bob the hips), not a rep */
+    double max_travel;     /**< 0.3 leg: a "rep" whose hips end (or are 1 s later) this far
+                                sideways from where they started (or were 1 s before) is walking
+                                (strides bob the hips), not a rep */
 } fc_reps_opts;
 
 /** One rep, as indices into the series and times. */

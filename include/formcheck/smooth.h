@@ -10,6 +10,10 @@
  *
  * Pure C over the array: no I/O. Steps, per landmark and coordinate (pixel x,y
  * and world x,y,z), in this order:
+ *  0. left/right swaps: where the leg landmarks (hips to toes) jump to lie
+ *     much nearer the previous frame's with the labels exchanged (cost < 0.4 x,
+ *     legs at least half a leg length apart in total) and jump back within
+ *     0.5 s, the frames between are swapped back;
  *  1. gating: a landmark whose visibility (or presence) is below min_visibility,
  *     or a frame without a person, counts as missing;
  *  2. outliers: a Hampel filter (window +-outlier_half_window frames) replaces a
@@ -52,6 +56,7 @@ typedef struct fc_clean_opts {
     double beta;               /**< One-Euro speed coefficient, per (leg length / s): 0.5 */
     double d_cutoff_hz;        /**< One-Euro derivative cut-off: 1 Hz */
     int smooth;                /**< 1: run the One-Euro step (0 for raw data in tests) */
+    int fix_swaps;             /**< 1: repair left/right leg label swaps (step 0 below) */
 } fc_clean_opts;
 
 /** What the clean-up did (counts over the whole series). */
@@ -62,6 +67,7 @@ typedef struct fc_clean_stats {
     size_t points_gated;     /**< landmark samples below the visibility gate */
     size_t points_filled;    /**< landmark samples filled by interpolation */
     size_t outliers;         /**< landmark samples replaced by the Hampel filter */
+    size_t swaps_fixed;      /**< frames whose left/right leg labels were swapped back */
 } fc_clean_stats;
 
 /** The documented defaults above. */

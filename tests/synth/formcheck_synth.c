@@ -101,6 +101,7 @@ static int apply(fc_synth_scenario *sc, outputs *o, const char *opt, const char 
 
 #define NEEDV() do { if (!v) return -1; } while (0)
 #define NUMV(dst) do { NEEDV(); if (num(v, &d) < 0) return -1; (dst) = d; return 1; } while (0)
+#define INTV(dst) do { NEEDV(); if (num(v, &d) < 0 || d != floor(d) || fabs(d) > 1e6) return -1; (dst) = (int)d; return 1; } while (0)
     if (!strcmp(opt, "--walk-in")) { sc->walk_in = 1; return 0; }
     if (!strcmp(opt, "--walk-out")) { sc->walk_out = 1; return 0; }
     if (!strcmp(opt, "--mirror")) { sc->cam.mirror = 1; return 0; }
@@ -116,7 +117,6 @@ static int apply(fc_synth_scenario *sc, outputs *o, const char *opt, const char 
         sc->exercise = (fc_synth_exercise)w;
         return 1;
     }
-    if (!strcmp(opt, "--reps")) { NUMV(d); }
     if (!strcmp(opt, "--depth-deg")) {
         NEEDV();
         if (num(v, &d) < 0) return -1;
@@ -190,11 +190,12 @@ static int apply(fc_synth_scenario *sc, outputs *o, const char *opt, const char 
     if (!strcmp(opt, "--truth")) { NEEDV(); o->truth = v; return 1; }
     if (!strcmp(opt, "--video")) { NEEDV(); o->video = v; return 1; }
     if (!strcmp(opt, "--png")) { NEEDV(); o->png = v; return 1; }
-    if (!strcmp(opt, "--png-frame")) NUMV(o->png_frame);
-    if (!strcmp(opt, "--crf")) NUMV(o->ro.crf);
-    if (!strcmp(opt, "--threads")) NUMV(o->ro.threads);
+    if (!strcmp(opt, "--png-frame")) INTV(o->png_frame);
+    if (!strcmp(opt, "--crf")) INTV(o->ro.crf);
+    if (!strcmp(opt, "--threads")) INTV(o->ro.threads);
     return -2;
 #undef NUMV
+#undef INTV
 #undef NEEDV
 }
 

@@ -179,60 +179,90 @@ static int hair_kept(const fc_synth_prim *p, v3 x)
     return up > -0.07 && (fw < 0.02 || up > 0.07);
 }
 
-double fc_synth_prim_hit(const fc_synth_prim *p, v3 o, v3 d, double tmax, v3 *n)
+void fc_synth_figure_prepare(fc_synth_figure *f, v3 o)
 {
-    if (p->type == FC_SYNTH_ELLIPSOID) {
-        v3 oc = v3sub(o, p->a);
-        v3 lo = v3make(v3dot(oc, p->m[0]), v3dot(oc, p->m[1]), v3dot(oc, p->m[2]));
-        v3 ld = v3make(v3dot(d, p->m[0]), v3dot(d, p->m[1]), v3dot(d, p->m[2]));
-        double a = v3dot(ld, ld), b = v3dot(lo, ld), c = v3dot(lo, lo) - 1, disc = b * b - a * c, t;
-        if (disc < 0)
-            return -1;
-        disc = sqrt(disc);
-        for (int k = 0; k < 2; k++) {
-            v3 lp;
-            t = (-b + (k ? disc : -disc)) / a;
-            if (t <= 1e-6 || t >= tmax)
-                continue;
-            if (p->clip && !hair_kept(p, v3mad(o, d, t)))
-                continue;
-            lp = v3mad(lo, ld, t);
-            /* normal = M^T M (x - c) */
-            *n = v3norm(v3add(v3add(v3scale(p->m[0], lp.x), v3scale(p->m[1], lp.y)), v3scale(p->m[2], lp.z)));
-            return t;
+    for (int i = 0; i < f->n; i++) {
+        fc_synth_prim *p = &f->p[i];
+        p->o = o;
+        p->boc = v3sub(o, p->bc);
+        p->bcc = v3dot(p->boc, p->boc) - p->br * p->br;
+        if (p->type == FC_SYNTH_ELLIPSOID) {
+            v3 oc = v3sub(o, p->a);
+            p->lo = v3make(v3dot(oc, p->m[0]), v3dot(oc, p->m[1]), v3dot(oc, p->m[2]));
+            p->lc = v3dot(p->lo, p->lo) - 1;
+        } else {
+            p->lo = v3sub(o, p->a);
+            p->ba = v3sub(p->b, p->a);
+            p->baba = v3dot(p->ba, p->ba);
+            p->baoa = v3dot(p->ba, p->lo);
+            p->oaoa = v3dot(p->lo, p->lo);
         }
+    }
+}
+
+static double ellipsoid_hit(const fc_synth_prim *p, v3 d, double tmax, v3 *n)
+{
+    v3 ld = v3make(v3dot(d, p->m[0]), v3dot(d, p->m[1]), v3dot(d, p->m[2]));
+    double a = v3dot(ld, ld), b = v3dot(p->lo, ld), disc = b * b - a * p->lc, t;
+
+    if (disc < 0)
         return -1;
-    } else {
-        /* capsule: Inigo Quilez's closed form */
-        v3 ba = v3sub(p->b, p->a), oa = v3sub(o, p->a);
-        double baba = v3dot(ba, ba), bard = v3dot(ba, d), baoa = v3dot(ba, oa), rdoa = v3dot(d, oa);
-        double oaoa = v3dot(oa, oa), a = baba - bard * bard, b = baba * rdoa - baoa * bard;
-        double c = baba * oaoa - baoa * baoa - p->r * p->r * baba, h = b * b - a * c, t = -1;
-        if (h >= 0 && a > 1e-12) {
-            double y;
-            t = (-b - sqrt(h)) / a;
-            y = baoa + t * bard;
-            if (y <= 0 || y >= baba)
-                t = -1;
-        }
-        if (t < 0) { /* the end spheres */
-            for (int e = 0; e < 2; e++) {
-                v3 oc = v3sub(o, e ? p->b : p->a);
-                double bb = v3dot(d, oc), cc = v3dot(oc, oc) - p->r * p->r, hh = bb * bb - cc, te;
-                if (hh < 0)
-                    continue;
-                te = -bb - sqrt(hh);
-                if (te > 1e-6 && (t < 0 || te < t))
-                    t = te;
-            }
-        }
+    disc = sqrt(disc);
+    for (int k = 0; k < 2; k++) {
+        v3 lp;
+        t = (-b + (k ? disc : -disc)) / a;
         if (t <= 1e-6 || t >= tmax)
-            return -1;
-        {
-            v3 x = v3mad(o, d, t), pa = v3sub(x, p->a);
-            double hh = clampd(v3dot(pa, ba) / baba, 0, 1);
-            *n = v3norm(v3sub(pa, v3scale(ba, hh)));
-        }
+            continue;
+        if (p->clip && !hair_kept(p, v3mad(p->o, d, t)))
+            continue;
+        lp = v3mad(p->lo, ld, t);
+        /* normal = M^T M (x - c) */
+        *n = v3norm(v3add(v3add(v3scale(p->m[0], lp.x), v3scale(p->m[1], lp.y)), v3scale(p->m[2], lp.z)));
         return t;
     }
+    return -1;
+}
+
+/* Capsule: Inigo Quilez's closed form, then the end spheres. */
+static double capsule_hit(const fc_synth_prim *p, v3 d, double tmax, v3 *n)
+{
+    double bard = v3dot(p->ba, d), rdoa = v3dot(d, p->lo), baba = p->baba, baoa = p->baoa;
+    double a = baba - bard * bard, b = baba * rdoa - baoa * bard;
+    double c = baba * p->oaoa - baoa * baoa - p->r * p->r * baba, h = b * b - a * c, t = -1;
+
+    if (h >= 0 && a > 1e-12) {
+        double y;
+        t = (-b - sqrt(h)) / a;
+        y = baoa + t * bard;
+        if (y <= 0 || y >= baba)
+            t = -1;
+    }
+    if (t < 0) {
+        for (int e = 0; e < 2; e++) {
+            v3 oc = e ? v3sub(p->lo, p->ba) : p->lo;
+            double bb = v3dot(d, oc), cc = v3dot(oc, oc) - p->r * p->r, hh = bb * bb - cc, te;
+            if (hh < 0)
+                continue;
+            te = -bb - sqrt(hh);
+            if (te > 1e-6 && (t < 0 || te < t))
+                t = te;
+        }
+    }
+    if (t <= 1e-6 || t >= tmax)
+        return -1;
+    {
+        v3 pa = v3mad(p->lo, d, t);
+        double hh = clampd(v3dot(pa, p->ba) / baba, 0, 1);
+        *n = v3norm(v3sub(pa, v3scale(p->ba, hh)));
+    }
+    return t;
+}
+
+double fc_synth_prim_hit(const fc_synth_prim *p, v3 d, double tmax, v3 *n)
+{
+    /* bounding sphere first: a miss, or an entry beyond the best hit so far, ends it */
+    double b = v3dot(p->boc, d), disc = b * b - p->bcc;
+    if (disc < 0 || (p->bcc > 0 && -b - sqrt(disc) >= tmax))
+        return -1;
+    return p->type == FC_SYNTH_ELLIPSOID ? ellipsoid_hit(p, d, tmax, n) : capsule_hit(p, d, tmax, n);
 }

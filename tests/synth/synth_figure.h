@@ -22,6 +22,14 @@ typedef struct fc_synth_prim {
     v3 clip_c, clip_f, clip_u;
     double clip_s;
     int x0, y0, x1, y1;   /* screen bounds (pixels, inclusive), empty if x1 < x0 */
+    /* set by fc_synth_figure_prepare() for rays from one origin (the camera) */
+    v3 o;                 /* the origin */
+    v3 boc;               /* origin - bounding centre */
+    double bcc;           /* |boc|^2 - br^2 */
+    v3 lo;                /* ellipsoid: origin in unit-sphere space; capsule: origin - a */
+    double lc;            /* ellipsoid: |lo|^2 - 1 */
+    v3 ba;                /* capsule: b - a */
+    double baba, baoa, oaoa;
 } fc_synth_prim;
 
 typedef struct fc_synth_figure {
@@ -34,7 +42,10 @@ typedef struct fc_synth_figure {
 void fc_synth_figure_palette(fc_synth_figure *f, uint64_t seed);
 /* Place the primitives on the skeleton (palette kept). */
 void fc_synth_figure_build(fc_synth_figure *f, const fc_synth_skeleton *sk, double trunk_len);
-/* Ray o + t d (d unit): nearest t in (0, tmax) or -1; *n = outward normal. */
-double fc_synth_prim_hit(const fc_synth_prim *p, v3 o, v3 d, double tmax, v3 *n);
+/* Precompute what depends only on the rays' common origin `o` (per frame). */
+void fc_synth_figure_prepare(fc_synth_figure *f, v3 o);
+/* Ray from the prepared origin along unit d: nearest t in (0, tmax) or -1;
+ * *n = outward normal. */
+double fc_synth_prim_hit(const fc_synth_prim *p, v3 d, double tmax, v3 *n);
 
 #endif

@@ -300,7 +300,7 @@ static int hit_figure(const fc_synth_renderer *r, uint64_t mask, v3 o, v3 d, dou
         v3 n;
         double t;
         mask &= mask - 1;
-        t = fc_synth_prim_hit(&r->fig.p[i], o, d, best, &n);
+        t = fc_synth_prim_hit(&r->fig.p[i], d, best, &n);
         if (t > 0 && (o.y + t * d.y) >= 0) { /* below the floor is hidden by it */
             best = t;
             idx = i;
@@ -404,6 +404,7 @@ static void setup_frame(fc_synth_renderer *r, int64_t frame)
     fc_synth_pose_at(&r->sk, &r->sc, t);
     fc_synth_view_at(&r->view, &r->sc, t);
     fc_synth_figure_build(&r->fig, &r->sk, r->trunk_len);
+    fc_synth_figure_prepare(&r->fig, r->view.pos);
     build_tiles(r);
     build_shadows(r);
 }
@@ -466,8 +467,10 @@ int fc_synth_renderer_create(fc_synth_renderer **out, const fc_synth_scenario *s
     *out = NULL;
     if ((rc = fc_synth_scenario_check(sc, err, errsz)) < 0)
         return rc;
-    if (o->supersample < 1 || o->supersample > 4 || o->noise < 0 || o->noise > 50)
-        return fc_set_error(err, errsz, FC_EINVAL, "render options out of range");
+    if (o->supersample < 1 || o->supersample > 4 || !(o->noise >= 0 && o->noise <= 50) || o->threads < 1 ||
+        o->threads > 16 || o->crf < 0 || o->crf > 51)
+        return fc_set_error(err, errsz, FC_EINVAL,
+                            "render options out of range (supersample 1-4, noise 0-50, threads 1-16, crf 0-51)");
     if (!(r = calloc(1, sizeof *r)))
         return fc_set_error(err, errsz, FC_ENOMEM, "out of memory");
     r->sc = *sc;

@@ -9,6 +9,8 @@
 
 #include "athlete.h"
 #include "formcheck/analysis.h"
+#include "formcheck/report.h"
+#include <cjson/cJSON.h>
 
 static fc_profile squat_p, lunge_p;
 
@@ -407,6 +409,53 @@ static void test_warnings(void **state)
     free(all);
 }
 
+/* Garbage in (random points, NANs, infinities, zero-size frames, repeated
+ * frames): no crash, a result, and a report that builds. */
+static void test_garbage(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    fc_pose_result *s = calloc(N, sizeof *s);
+    fc_analysis_opts o = fc_analysis_default_opts();
+    fc_analysis_result *res = NULL;
+    char err[FC_ERRBUF_SIZE];
+    unsigned seed = 99;
+
+    for (int t = 0; t < N; t++) {
+        s[t].frame = t;
+        s[t].t_s = t / 30.0;
+        s[t].width = t % 50 ? 640 : 0;
+        s[t].height = 480;
+        s[t].found = t % 7 != 0;
+        for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
+            float v[8];
+            for (int k = 0; k < 8; k++) {
+                seed = seed * 1103515245u + 12345u;
+                v[k] = (float)((seed >> 8) % 1000) - 200.0f;
+            }
+            if ((seed >> 3) % 97 == 0)
+                v[0] = NAN;
+            if ((seed >> 5) % 89 == 0)
+                v[5] = INFINITY;
+            s[t].lm[i] = (fc_landmark){v[0], v[1], v[2], (v[3] + 200) / 1000, (v[4] + 200) / 1000};
+            s[t].world[i] = (fc_point3){v[5] / 500, v[6] / 500, v[7] / 500};
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        o.exercise = i;
+        assert_int_equal(fc_analysis_run(&res, s, N, &o, &squat_p, &lunge_p, err, sizeof err), 0);
+        assert_true(res->n_reps < 40);
+        for (size_t r = 0; r < res->n_reps; r++)
+            assert_true(res->reps[r].score >= 0 && res->reps[r].score <= 100);
+        cJSON *rep = NULL;
+        assert_int_equal(fc_report_build(&rep, res, s, N, NULL), 0);
+        assert_int_equal(fc_report_validate(rep, "garbage", err, sizeof err), 0);
+        cJSON_Delete(rep);
+        fc_analysis_free(res);
+    }
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,7 +465,7 @@ int main(void)
         cmocka_unit_test(test_trunk_lean),       cmocka_unit_test(test_side_lunges),
         cmocka_unit_test(test_lunge_faults),     cmocka_unit_test(test_front_lunges),
         cmocka_unit_test(test_oblique_view),     cmocka_unit_test(test_empty_and_errors),
-        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_warnings),         cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests(tests, load_profiles, NULL);
 }

@@ -37,7 +37,9 @@ typedef struct run {
     fc_synth_angles truth[FC_SYNTH_MAX_REPS]; /* at each rep's bottom */
 } run;
 
-static void synth_run(run *r, const fc_synth_scenario *sc, int exercise)
+typedef void (*edit_fn)(fc_pose_result *series, size_t n, const fc_synth_rep_times *times);
+
+static void synth_run_edit(run *r, const fc_synth_scenario *sc, int exercise, edit_fn edit)
 {
     int64_t n = fc_synth_frame_count(sc);
     fc_pose_result *series = calloc((size_t)n, sizeof *series);
@@ -55,6 +57,8 @@ static void synth_run(run *r, const fc_synth_scenario *sc, int exercise)
         fc_synth_pose_at(&sk, sc, r->times[i].bottom_s);
         fc_synth_measure_angles(&r->truth[i], sk.p, (fc_synth_vec3){0, 1, 0});
     }
+    if (edit)
+        edit(series, (size_t)n, r->times);
     o.exercise = exercise;
     r->res = NULL;
     assert_int_equal(fc_analysis_run(&r->res, series, (size_t)n, &o, &squat_p, &lunge_p, err, sizeof err), 0);
@@ -82,6 +86,11 @@ static void synth_run(run *r, const fc_synth_scenario *sc, int exercise)
             fprintf(stderr, " warning %.1f %s: %s\n", res->warnings[i].t_s, res->warnings[i].kind,
                     res->warnings[i].msg);
     }
+}
+
+static void synth_run(run *r, const fc_synth_scenario *sc, int exercise)
+{
+    synth_run_edit(r, sc, exercise, NULL);
 }
 
 static fc_status st(const run *r, size_t rep, fc_check_id id)
@@ -177,6 +186,9 @@ static void test_front_squat_faults(void **state)
         assert_int_equal(st(&r, i, FC_CHECK_HIP_SHIFT) == FC_PASS, i != 3);
         const fc_check_result *d = fc_analysis_check(&r.res->reps[i], FC_CHECK_DEPTH);
         assert_true(fabs(d->value - r.truth[i].thigh_to_horizontal_deg[0]) < 3.0);
+        if (getenv("FC_TEST_VERBOSE"))
+            fprintf(stderr, "fppa %.1f/%.1f truth %.1f/%.1f\n", r.res->reps[i].bottom.fppa_deg[0],
+                    r.res->reps[i].bottom.fppa_deg[1], r.truth[i].knee_fppa_deg[0], r.truth[i].knee_fppa_deg[1]);
     }
     fc_analysis_free(r.res);
 }
@@ -293,6 +305,66 @@ static void test_oblique_truth(void **state)
     fc_analysis_free(r.res);
 }
 
+/* A camera up high, tilted down 15 deg (BlazePose's world axes tilt with it):
+ * angles still within 2 deg of the truth. */
+static void test_tilted_camera(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_SQUAT, 90, 3);
+    sc.cam.height_m = 1.8;
+    sc.cam.pitch_deg = 15;
+    synth_run(&r, &sc, FC_EXERCISE_AUTO);
+    assert_int_equal(r.res->n_reps, 3);
+    assert_int_equal(r.res->view, FC_VIEW_SIDE);
+    for (size_t i = 0; i < 3; i++) {
+        const fc_rep_result *p = &r.res->reps[i];
+        assert_true(fabs(p->bottom.knee_flex_deg[0] - r.truth[i].knee_flexion_deg[0]) < 2.0);
+        assert_true(fabs(p->bottom.thigh_deg[0] - r.truth[i].thigh_to_horizontal_deg[0]) < 2.0);
+        assert_true(fabs(p->bottom.trunk_lean_deg - r.truth[i].trunk_lean_deg) < 2.0);
+    }
+    fc_analysis_free(r.res);
+}
+
+/* BlazePose's side-view glitch: left and right legs labelled the other way
+ * round for 5 frames at the bottom of rep 2. Repaired: lead legs and the
+ * front knee angle as the truth. */
+static void swap_glitch(fc_pose_result *s, size_t n, const fc_synth_rep_times *times)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fabs(s[i].t_s - times[1].bottom_s) > 0.08)
+            continue;
+        for (int l = FC_LM_LEFT_HIP; l <= FC_LM_LEFT_FOOT_INDEX; l += 2) {
+            fc_landmark a = s[i].lm[l];
+            fc_point3 w = s[i].world[l];
+            s[i].lm[l] = s[i].lm[l + 1];
+            s[i].lm[l + 1] = a;
+            s[i].world[l] = s[i].world[l + 1];
+            s[i].world[l + 1] = w;
+        }
+    }
+}
+
+static void test_swap_glitch(void **state)
+{
+    (void)state;
+    fc_synth_scenario sc;
+    run r;
+    scenario(&sc, FC_SYNTH_LUNGE_FORWARD, 90, 3);
+    for (int i = 0; i < 3; i++)
+        sc.rep[i].depth_deg = 95;
+    synth_run_edit(&r, &sc, FC_EXERCISE_AUTO, swap_glitch);
+    assert_int_equal(r.res->n_reps, 3);
+    assert_true(r.res->clean.swaps_fixed >= 4);
+    for (size_t i = 0; i < 3; i++) {
+        int lead = sc.rep[i].side;
+        assert_int_equal(r.res->reps[i].lead_leg, lead);
+        assert_true(fabs(r.res->reps[i].bottom.knee_flex_deg[lead] - r.truth[i].knee_flexion_deg[lead]) < 2.0);
+    }
+    fc_analysis_free(r.res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_front_squat_faults), cmocka_unit_test(test_side_lunges_truth),
         cmocka_unit_test(test_noise_walk),         cmocka_unit_test(test_partial_not_counted),
         cmocka_unit_test(test_oblique_truth),      cmocka_unit_test(test_front_lunges_truth),
+        cmocka_unit_test(test_tilted_camera),      cmocka_unit_test(test_swap_glitch),
     };
     return cmocka_run_group_tests(tests, load_profiles, NULL);
 }

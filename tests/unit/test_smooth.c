@@ -101,12 +101,40 @@ static void test_facing(void **state)
     free(s);
 }
 
+/* Legs apart (a lunge side on) with the left/right labels exchanged on a few
+ * frames: swapped back. */
+static void test_swaps(void **state)
+{
+    (void)state;
+    fc_pose_result *s = malloc(N * sizeof *s);
+    fc_clean_opts o = fc_clean_default_opts();
+    fc_clean_stats st;
+
+    make(s, 0);
+    for (int t = 0; t < N; t++)
+        for (int i = FC_LM_LEFT_HIP; i <= FC_LM_LEFT_FOOT_INDEX; i += 2)
+            s[t].lm[i + 1].x += 120; /* the right leg 120 px ahead */
+    for (int t = 30; t < 33; t++)
+        for (int i = FC_LM_LEFT_HIP; i <= FC_LM_LEFT_FOOT_INDEX; i += 2) {
+            fc_landmark tmp = s[t].lm[i];
+            s[t].lm[i] = s[t].lm[i + 1];
+            s[t].lm[i + 1] = tmp;
+        }
+    o.smooth = 0;
+    assert_int_equal(fc_clean_series(s, N, &o, &st), 0);
+    assert_int_equal(st.swaps_fixed, 3);
+    assert_true(fabs(s[31].lm[FC_LM_RIGHT_KNEE].x - (truth_x(31) + 120)) < 0.5);
+    assert_true(fabs(s[31].lm[FC_LM_LEFT_KNEE].x - truth_x(31)) < 0.5);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaps_and_outliers),
         cmocka_unit_test(test_one_euro),
         cmocka_unit_test(test_facing),
+        cmocka_unit_test(test_swaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -428,6 +428,101 @@ static void test_lunge(void **state)
     }
 }
 
+/* Each fault changes the measure it names, at the bottom, against a clean rep. */
+static void test_faults(void **state)
+{
+    static const unsigned faults[] = {FC_SYNTH_FAULT_VALGUS, FC_SYNTH_FAULT_HEEL_LIFT, FC_SYNTH_FAULT_HIP_SHIFT,
+                                      FC_SYNTH_FAULT_ASYMMETRIC, FC_SYNTH_FAULT_KNEES_PAST_TOES,
+                                      FC_SYNTH_FAULT_FORWARD_LEAN, FC_SYNTH_FAULT_PARTIAL, FC_SYNTH_FAULT_SHALLOW};
+    fc_synth_scenario sc;
+    fc_synth_rep_times tm[FC_SYNTH_MAX_REPS];
+    fc_synth_skeleton sk;
+    fc_synth_angles clean, a;
+    (void)state;
+
+    fc_synth_default_scenario(&sc);
+    sc.nreps = 9;
+    for (int i = 0; i < 8; i++) {
+        sc.rep[i + 1].faults = faults[i];
+        sc.rep[i + 1].side = FC_SYNTH_RIGHT;
+    }
+    fc_synth_timeline(tm, &sc);
+    fc_synth_pose_at(&sk, &sc, tm[0].bottom_s);
+    fc_synth_measure_angles(&clean, sk.p, (fc_synth_vec3){0, 1, 0});
+    assert_float_equal(clean.knee_flexion_deg[0], 115, 0.01);
+    assert_float_equal(clean.hip_shift_m, 0, 1e-9);
+    for (int i = 0; i < 8; i++) {
+        fc_synth_pose_at(&sk, &sc, tm[i + 1].bottom_s);
+        assert_int_equal(sk.rep, i + 1);
+        fc_synth_measure_angles(&a, sk.p, (fc_synth_vec3){0, 1, 0});
+        switch (faults[i]) {
+        case FC_SYNTH_FAULT_VALGUS:
+            assert_true(a.knee_valgus_deg[0] > clean.knee_valgus_deg[0] + 15);
+            assert_true(a.knee_fppa_deg[1] > 0 && clean.knee_fppa_deg[1] < 0);
+            assert_true(a.knee_ankle_width_ratio < 0.8 && clean.knee_ankle_width_ratio > 1);
+            break;
+        case FC_SYNTH_FAULT_HEEL_LIFT:
+            assert_true(a.foot_pitch_deg[0] > clean.foot_pitch_deg[0] + 10);
+            break;
+        case FC_SYNTH_FAULT_HIP_SHIFT: /* towards the rep's side: right = negative */
+            assert_true(a.hip_shift_m < -0.06);
+            break;
+        case FC_SYNTH_FAULT_ASYMMETRIC: /* the right hip drops: right knee bends more */
+            assert_true(a.knee_flexion_deg[1] > a.knee_flexion_deg[0] + 5);
+            break;
+        case FC_SYNTH_FAULT_KNEES_PAST_TOES:
+            assert_true(a.knee_past_toe_m[0] > clean.knee_past_toe_m[0] + 0.05);
+            break;
+        case FC_SYNTH_FAULT_FORWARD_LEAN:
+            assert_true(a.trunk_lean_deg > clean.trunk_lean_deg + 20);
+            break;
+        case FC_SYNTH_FAULT_PARTIAL:
+            assert_true(a.knee_flexion_deg[0] < 0.3 * 115 + 1);
+            break;
+        default:
+            assert_float_equal(a.knee_flexion_deg[0], 0.55 * 115, 0.5);
+            assert_true(a.thigh_to_horizontal_deg[0] > clean.thigh_to_horizontal_deg[0] + 25);
+        }
+    }
+}
+
+/* A mirrored camera shows the mirror-image person: labels swap, x flips. */
+static void test_mirror(void **state)
+{
+    fc_synth_scenario sc, mir;
+    fc_synth_skeleton sk;
+    fc_pose_result a, b;
+    tmpfiles t;
+    cJSON *truth;
+    (void)state;
+
+    fc_synth_default_scenario(&sc);
+    sc.exercise = FC_SYNTH_LUNGE_FORWARD;
+    sc.nreps = 1;
+    sc.rep[0].depth_deg = 90;
+    sc.rep[0].side = FC_SYNTH_LEFT;
+    sc.cam.azimuth_deg = 30;
+    mir = sc;
+    mir.cam.mirror = 1;
+    fc_synth_pose_at(&sk, &sc, 2.0);
+    fc_synth_keypoints(&a, &sc, &sk, 60);
+    fc_synth_keypoints(&b, &mir, &sk, 60);
+    for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
+        int m = fc_landmark_mirror(i);
+        assert_float_equal(b.lm[i].x, sc.cam.width - a.lm[m].x, 1e-3);
+        assert_float_equal(b.lm[i].y, a.lm[m].y, 1e-3);
+        assert_float_equal(b.world[i].x, -a.world[m].x, 1e-6);
+        assert_float_equal(b.world[i].z, a.world[m].z, 1e-6);
+    }
+    write_both(&t, &mir);
+    truth = load_json(t.truth);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(truth, "reps"), 0), "lead")->valuestring,
+                        "right");
+    cJSON_Delete(truth);
+    unlink(t.kp);
+    unlink(t.truth);
+}
+
 static void test_scenario_errors(void **state)
 {
     fc_synth_scenario sc;
@@ -481,6 +576,8 @@ int main(void)
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_lunge),
+        cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_mirror),
         cmocka_unit_test(test_scenario_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
