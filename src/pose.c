@@ -307,6 +307,41 @@ static void clear_result(fc_pose_result *out, const fc_frame *f, double t_s)
     out->height = f->height;
 }
 
+/* A pose was found: next frame's ROI from the auxiliary points, smoothing, events. */
+static void accept_pose(fc_pose *p, fc_pose_result *out, float aux[2][2], double t_s, int detected)
+{
+    fc_roi next = fc_roi_from_points(aux[0][0], aux[0][1], aux[1][0], aux[1][1]);
+    if (p->o.mode == FC_POSE_VIDEO) {
+        p->roi = next;
+        p->tracking = next.w > 1.0f;
+        if (p->o.smoothing) {
+            int64_t t_ns = (int64_t)llround(t_s * 1e9);
+            /* The Tasks graph scales by the next frame's ROI (its width+height / 2). */
+            fc_point_smoother_landmarks(&p->sm_lm, out->lm, FC_NUM_LANDMARKS, t_ns, (next.w + next.h) / 2);
+            fc_point_smoother_world(&p->sm_world, out->world, FC_NUM_LANDMARKS, t_ns);
+        }
+    }
+    if (detected)
+        out->events |= FC_TRACK_DETECTED;
+    if (p->state == LOST)
+        out->events |= FC_TRACK_REACQUIRED;
+    p->state = FOUND;
+    p->last_seen = next;
+    out->found = 1;
+}
+
+/* Nobody (or a pose flag under the threshold): empty result, keep the score. */
+static void reject_pose(fc_pose *p, fc_pose_result *out, const fc_frame *f, double t_s)
+{
+    float score = out->score;
+    clear_result(out, f, t_s);
+    out->score = score;
+    if (p->state == FOUND) {
+        out->events |= FC_TRACK_LOST;
+        p->state = LOST;
+    }
+}
+
 int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *out)
 {
     double t0 = now_ms();
@@ -315,10 +350,10 @@ int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *o
     if (!f || !f->data || f->width <= 0 || f->height <= 0 || f->stride < 3 * f->width || !out)
         return fc_set_error(p->err, sizeof p->err, FC_EINVAL, "pose: invalid frame");
     clear_result(out, f, t_s);
-    int video = p->o.mode == FC_POSE_VIDEO, found = 0, detected = 0, rc;
+    int found = 0, detected = 0, rc;
     float aux[2][2];
     fc_roi roi;
-    if (video && p->tracking) {
+    if (p->o.mode == FC_POSE_VIDEO && p->tracking) {
         roi = p->roi;
         rc = run_landmarks(p, f, &roi, out, aux);
         if (rc < 0)
@@ -344,34 +379,10 @@ int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *o
         }
     }
     double t1 = now_ms();
-    if (found) {
-        fc_roi next = fc_roi_from_points(aux[0][0], aux[0][1], aux[1][0], aux[1][1]);
-        if (video) {
-            p->roi = next;
-            p->tracking = next.w > 1.0f;
-            if (p->o.smoothing) {
-                int64_t t_ns = (int64_t)llround(t_s * 1e9);
-                /* The Tasks graph scales by the next frame's ROI (its width+height / 2). */
-                fc_point_smoother_landmarks(&p->sm_lm, out->lm, FC_NUM_LANDMARKS, t_ns, (next.w + next.h) / 2);
-                fc_point_smoother_world(&p->sm_world, out->world, FC_NUM_LANDMARKS, t_ns);
-            }
-        }
-        if (detected)
-            out->events |= FC_TRACK_DETECTED;
-        if (p->state == LOST)
-            out->events |= FC_TRACK_REACQUIRED;
-        p->state = FOUND;
-        p->last_seen = next;
-        out->found = 1;
-    } else {
-        float score = out->score;
-        clear_result(out, f, t_s);
-        out->score = score;
-        if (p->state == FOUND) {
-            out->events |= FC_TRACK_LOST;
-            p->state = LOST;
-        }
-    }
+    if (found)
+        accept_pose(p, out, aux, t_s, detected);
+    else
+        reject_pose(p, out, f, t_s);
     p->timing.post_ms += now_ms() - t1;
     p->timing.total_ms = now_ms() - t0;
     out->ms = (float)p->timing.total_ms;
