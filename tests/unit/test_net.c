@@ -162,6 +162,50 @@ static void test_real_landmark_full(void **state)
     check_real("pose_landmark_full.tflite", 256, 5, counts);
 }
 
+/* Skipping the segmentation (output 2) must not change the other outputs. */
+static void test_skip_outputs(void **state)
+{
+    (void)state;
+    const char *dir = getenv("FC_MODEL_DIR");
+    char path[4096], err[FC_ERRBUF_SIZE];
+    snprintf(path, sizeof path, "%s/pose_landmark_lite.tflite", dir ? dir : "models");
+    if (access(path, R_OK) != 0) {
+        print_message("SKIP: %s absent\n", path);
+        skip();
+    }
+    fc_net *all = NULL, *some = NULL;
+    fc_net_opts o = fc_net_default_opts();
+    if (fc_net_open(&all, path, &o, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    o.skip_outputs = 1u << 2;
+    if (fc_net_open(&some, path, &o, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    float *a = fc_net_input(all), *b = fc_net_input(some);
+    for (int i = 0; i < 256 * 256 * 3; i++)
+        a[i] = b[i] = (float)((i * 7919) % 1000) / 1000.0f;
+    assert_int_equal(fc_net_forward(all, err, sizeof err), 0);
+    assert_int_equal(fc_net_forward(some, err, sizeof err), 0);
+    assert_int_equal(fc_net_num_outputs(some), 5);
+    size_t n = 1;
+    assert_null(fc_net_output(some, 2, &n));
+    assert_int_equal(n, 0);
+    assert_string_equal(fc_net_output_name(some, 2), "Identity_2");
+    for (int i = 0; i < 5; i++) {
+        size_t na, nb;
+        const float *va = fc_net_output(all, i, &na), *vb = fc_net_output(some, i, &nb);
+        if (i == 2)
+            continue;
+        assert_int_equal(na, nb);
+        for (size_t j = 0; j < na; j++)
+            assert_float_equal(va[j], vb[j], 1e-6);
+    }
+    fc_net_free(all);
+    fc_net_free(some);
+    o.skip_outputs = 0x1f;
+    assert_int_equal(fc_net_open(&some, path, &o, err, sizeof err), FC_EMODEL);
+    assert_non_null(strstr(err, "no output"));
+}
+
 static void test_real_detector(void **state)
 {
     (void)state;
@@ -177,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_real_landmark_full),
         cmocka_unit_test(test_real_detector),
+        cmocka_unit_test(test_skip_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
