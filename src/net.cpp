@@ -244,7 +244,7 @@ private:
         return ref{add(name + "/nhwc", "Permute", lp, {r}), 0};
     }
 
-    void reshape(int i, const fc_tfl_op &op, const std::string &name)
+    void reshape(const fc_tfl_op &op, const std::string &name)
     {
         const fc_tfl_tensor &x = T(op.in[0]), &y = T(op.out[0]);
         ref r = to_nhwc(name, at(op.in[0]), x);
@@ -261,7 +261,6 @@ private:
             id = add(name + "/nchw", "Permute", pp, {ref{id, 0}});
         }
         refs_[op.out[0]] = ref{id, 0};
-        (void)i;
     }
 
     void depth_to_space(const fc_tfl_op &op, const std::string &name)
@@ -339,7 +338,7 @@ private:
             break;
         }
         case FC_TFL_RESHAPE:
-            reshape(i, op, name);
+            reshape(op, name);
             return;
         case FC_TFL_DEPTH_TO_SPACE:
             depth_to_space(op, name);
