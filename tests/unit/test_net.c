@@ -111,6 +111,48 @@ static void test_errors(void **state)
     fc_net_free(NULL);
 }
 
+/* Byte-flipped variants of the all-ops model: whatever the reader accepts, the
+ * wrapper must build and run, or refuse with FC_EMODEL/FC_ECV; never crash. */
+static void test_flipped_all_ops(void **state)
+{
+    (void)state;
+    char err[FC_ERRBUF_SIZE], path[64];
+    size_t n = tb_model_all_ops(&g_buf);
+    uint32_t seed = 0xc0ffeeu;
+    int opened = 0, refused = 0;
+    strcpy(path, "/tmp/fc_test_net_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int it = 0; it < 400; it++) {
+        uint8_t saved[TB_CAP];
+        memcpy(saved, g_buf.b, n);
+        for (int f = 0; f < 1 + it % 3; f++) {
+            seed = seed * 1664525u + 1013904223u;
+            g_buf.b[(seed >> 8) % n] ^= (uint8_t)(1u << (seed >> 29));
+        }
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(g_buf.b, 1, n, fp), n);
+        fclose(fp);
+        memcpy(g_buf.b, saved, n);
+        fc_net *net = NULL;
+        int rc = fc_net_open(&net, path, NULL, err, sizeof err);
+        if (rc < 0) {
+            assert_true(rc == FC_EMODEL || rc == FC_ECV);
+            assert_null(net);
+            refused++;
+            continue;
+        }
+        opened++;
+        assert_int_equal(fc_net_forward(net, err, sizeof err), 0);
+        fc_net_free(net);
+    }
+    unlink(path);
+    print_message("flipped all_ops: %d opened, %d refused\n", opened, refused);
+    assert_true(opened > 0 && refused > 0);
+}
+
 static void check_real(const char *file, int in_hw, int n_out, const size_t *counts)
 {
     const char *dir = getenv("FC_MODEL_DIR");
@@ -219,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_synthetic_sparse),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_flipped_all_ops),
         cmocka_unit_test(test_real_landmark_full),
         cmocka_unit_test(test_real_detector),
         cmocka_unit_test(test_skip_outputs),
