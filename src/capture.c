@@ -162,14 +162,13 @@ static double q2d_or0(AVRational q)
  * matrix rotation is counter-clockwise; a flip in the matrix is ignored. */
 static int stream_rotation_cw(const AVStream *st)
 {
-    size_t size = 0;
-    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    const int32_t *m = fc_display_matrix(st);
     double ccw;
     int cw;
 
-    if (!m || size < 9 * sizeof(int32_t))
+    if (!m)
         return 0;
-    ccw = av_display_rotation_get((const int32_t *)m);
+    ccw = av_display_rotation_get(m);
     if (isnan(ccw))
         return 0;
     cw = (int)lrint(-ccw / 90.0) * 90;
@@ -251,7 +250,7 @@ static void fill_info(fc_capture *c, int max_side, int apply_rotation)
     in->src_width = w;
     in->src_height = h;
     in->rotation_deg = apply_rotation ? stream_rotation_cw(c->st) : 0;
-    fc_pix_fit(w, h, max_side, &c->out_w, &c->out_h);
+    fc_pix_fit(&c->out_w, &c->out_h, w, h, max_side);
     in->width = in->rotation_deg % 180 ? c->out_h : c->out_w;
     in->height = in->rotation_deg % 180 ? c->out_w : c->out_h;
     in->fps_real = q2d_or0(c->st->r_frame_rate);
@@ -561,7 +560,7 @@ static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
         fc_capture_stop_recording(c);
         return rc;
     }
-    if ((rc = fc_pix_convert(&c->pix, f, out)) < 0)
+    if ((rc = fc_pix_convert(out, &c->pix, f)) < 0)
         return read_error(c, rc, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
     out->index = c->next_index++;
     out->t_s = t;

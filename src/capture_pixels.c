@@ -7,7 +7,7 @@
 
 #include "formcheck/error.h"
 
-void fc_pix_fit(int w, int h, int max_side, int *out_w, int *out_h)
+void fc_pix_fit(int *out_w, int *out_h, int w, int h, int max_side)
 {
     int side = w > h ? w : h;
 
@@ -119,7 +119,7 @@ static void rotate(fc_pix *p)
     }
 }
 
-int fc_pix_convert(fc_pix *p, const AVFrame *f, fc_frame *out)
+int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f)
 {
     uint8_t *dst[4] = {p->bgr, NULL, NULL, NULL};
     int dst_stride[4] = {p->bgr_stride, 0, 0, 0};

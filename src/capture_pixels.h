@@ -27,14 +27,14 @@ typedef struct fc_pix {
 
 /** Size of (w, h) scaled down so the longer side is <= max_side (0: no limit),
  *  aspect kept, rounded to nearest, at least 1. */
-void fc_pix_fit(int w, int h, int max_side, int *out_w, int *out_h);
+void fc_pix_fit(int *out_w, int *out_h, int w, int h, int max_side);
 
 /** Buffers for frames scaled to (w, h) before rotation. FC_ENOMEM. */
 int fc_pix_init(fc_pix *p, int w, int h, int rotation_deg);
 
 /** Convert `f` and fill out->data, width, height, stride (valid until the next
  *  call). FC_ECODEC if swscale cannot convert the pixel format. */
-int fc_pix_convert(fc_pix *p, const AVFrame *f, fc_frame *out);
+int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f);
 
 /** Free the buffers; zeroes *p. Safe on a zeroed or half-initialised fc_pix. */
 void fc_pix_uninit(fc_pix *p);

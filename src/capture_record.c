@@ -9,6 +9,7 @@
 #include <libswscale/swscale.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fc_rec {
@@ -110,16 +111,24 @@ static int open_encoder(fc_rec *r, const AVStream *in, double fps, char *err, si
 
 static int copy_display_matrix(fc_rec *r, const AVStream *in)
 {
-    size_t size = 0;
-    const uint8_t *m = av_stream_get_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    const int32_t *m = fc_display_matrix(in);
     uint8_t *dst;
 
-    if (!m || size < 9 * sizeof(int32_t))
+    if (!m)
         return 0;
-    dst = av_stream_new_side_data(r->st, AV_PKT_DATA_DISPLAYMATRIX, size);
+#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
+    {
+        AVPacketSideData *sd = av_packet_side_data_new(&r->st->codecpar->coded_side_data,
+                                                       &r->st->codecpar->nb_coded_side_data,
+                                                       AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t), 0);
+        dst = sd ? sd->data : NULL;
+    }
+#else
+    dst = av_stream_new_side_data(r->st, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+#endif
     if (!dst)
         return FC_ENOMEM;
-    memcpy(dst, m, size);
+    memcpy(dst, m, 9 * sizeof(int32_t));
     return 0;
 }
 
@@ -179,6 +188,10 @@ int fc_rec_open(fc_rec **out, const char *path, const AVStream *in, int remux, d
     av_dict_set(&mux_opts, "movflags", "+frag_keyframe+empty_moov+default_base_moof", 0);
     av_dict_set(&mux_opts, "cluster_time_limit", "1000", 0);
     ret = avformat_write_header(r->oc, &mux_opts);
+    if (ret >= 0) { /* write errors are sticky in the AVIOContext, not returned */
+        avio_flush(r->oc->pb);
+        ret = r->oc->pb->error < 0 ? r->oc->pb->error : ret;
+    }
     if (ret < 0) {
         rc = rec_fail(r, err, errsz, ret, "cannot write the header");
         goto end;
@@ -189,9 +202,12 @@ int fc_rec_open(fc_rec **out, const char *path, const AVStream *in, int remux, d
 end:
     av_dict_free(&mux_opts);
     if (rc < 0) {
+        struct stat sb;
         int created = r->oc && r->oc->pb;
         fc_rec_close(r, NULL, 0);
-        if (created) /* a file without a header is no recording */
+        /* A file without a header is no recording; but never unlink /dev/full & co. */
+        if (created && !strcmp(avio_find_protocol_name(path), "file") && stat(path, &sb) == 0 &&
+            S_ISREG(sb.st_mode))
             unlink(path);
         return rc;
     }
@@ -216,6 +232,8 @@ static int write_pkt(fc_rec *r, char *err, size_t errsz)
     r->last_dts = p->dts;
     p->stream_index = r->st->index;
     ret = av_write_frame(r->oc, p);
+    if (ret >= 0 && r->oc->pb->error < 0) /* a full disk shows here, not in ret */
+        ret = r->oc->pb->error;
     av_packet_unref(p);
     if (ret < 0)
         return rec_fail(r, err, errsz, ret, "write failed");

@@ -26,6 +26,21 @@
 
 typedef struct fc_rec fc_rec;
 
+/** The stream's display matrix (9 int32), or NULL. FFmpeg 6.1 moved stream side
+ *  data into codecpar; 5.1 (Debian 12) has only the AVStream accessors. */
+static inline const int32_t *fc_display_matrix(const AVStream *st)
+{
+#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
+    const AVPacketSideData *sd = av_packet_side_data_get(st->codecpar->coded_side_data,
+                                                         st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+    return sd && sd->size >= 9 * sizeof(int32_t) ? (const int32_t *)sd->data : NULL;
+#else
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    return m && size >= 9 * sizeof(int32_t) ? (const int32_t *)m : NULL;
+#endif
+}
+
 /** Create `path` for the stream `in` (whose display matrix is copied). `fps` is
  *  the nominal frame rate (sets the key-frame interval when encoding). Errors:
  *  FC_EACCES/FC_ENOENT/FC_EISDIR/FC_ENOSPC/FC_EIO (file), FC_ECODEC (no encoder or the

@@ -370,6 +370,16 @@ static void test_errors(void **state)
     expect_error(fx("mjpeg.avi"), &o, FC_EINVAL, NULL);
     o.record_path = tmp("rec.txt");
     expect_error(fx("mjpeg.avi"), &o, FC_EINVAL, "rec.txt");
+    if (access("/dev/full", W_OK) == 0) { /* a full disk, behind a .mkv name */
+        struct stat sb;
+        assert_int_equal(symlink("/dev/full", tmp("full.mkv")), 0);
+        o.record_path = tmp("full.mkv");
+        o.format = "lavfi";
+        expect_error("testsrc2=size=320x240:rate=30", &o, FC_ENOSPC, "full.mkv");
+        assert_int_equal(stat("/dev/full", &sb), 0); /* not removed */
+        assert_true(S_ISCHR(sb.st_mode));
+        o.format = NULL;
+    }
 }
 
 /* A forced file format is not a device: same answers as probing. */
@@ -418,6 +428,24 @@ static void test_record_remux(void **state)
     }
 }
 
+/* A recording keeps the source's display matrix (MP4 stores it). */
+static void test_record_keeps_rotation(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    fc_capture *cap;
+    (void)state;
+
+    o.record_path = tmp("rot.mp4");
+    cap = open_ok(fx("h264-rot90.mp4"), &o);
+    assert_int_equal(read_all(cap, NULL, 0), 50);
+    fc_capture_free(cap);
+    cap = open_ok(tmp("rot.mp4"), NULL);
+    assert_int_equal(fc_capture_get_info(cap)->rotation_deg, 270);
+    assert_int_equal(fc_capture_get_info(cap)->width, 240);
+    assert_int_equal(fc_capture_get_info(cap)->height, 320);
+    fc_capture_free(cap);
+}
+
 static fc_capture *lavfi_open(const char *record)
 {
     fc_capture_opts o = fc_capture_default_opts();
@@ -456,6 +484,14 @@ static void test_record_lavfi(void **state)
         double t[64];
 
         read_n(cap, 45);
+        if (i == 0) { /* stopping the recording early: capture goes on, the file stays at 45 */
+            fc_frame f;
+            assert_int_equal(fc_capture_stop_recording(cap), 0);
+            for (int k = 0; k < 5; k++)
+                assert_int_equal(fc_capture_read(&f, cap), 0);
+            assert_int_equal(f.index, 49);
+            assert_int_equal(fc_capture_recorded_frames(cap), 45);
+        }
         fc_capture_free(cap); /* finalises the file */
         cap = open_ok(tmp(outs[i]), NULL);
         assert_int_equal(fc_capture_get_info(cap)->width, 320);
@@ -631,7 +667,8 @@ int main(void)
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
         cmocka_unit_test(test_cut_file_is_not_fatal),
         cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_record_remux),      cmocka_unit_test(test_record_lavfi),
+        cmocka_unit_test(test_record_remux),
+        cmocka_unit_test(test_record_keeps_rotation),      cmocka_unit_test(test_record_lavfi),
         cmocka_unit_test(test_record_interrupt),
         cmocka_unit_test(test_interrupt_blocked_read),  cmocka_unit_test(test_record_abrupt_exit),
     };
