@@ -147,7 +147,8 @@ static int probe_outputs(fc_pose *p, char *err, size_t errsz)
     p->det_scores = output_by_size(p->det, DET_OUT_SCORES);
     if (p->det_boxes < 0 || p->det_scores < 0) {
         snprintf(path, sizeof path, "%s/%s", p->o.model_dir, fc_pose_detector_file());
-        return fc_set_error(err, errsz, FC_EMODEL, "%s: not a BlazePose detector (outputs [1,2254,12] and [1,2254,1] expected)", path);
+        return fc_set_error(err, errsz, FC_EMODEL,
+                            "%s: not a BlazePose detector (outputs [1,2254,12] and [1,2254,1] expected)", path);
     }
     p->lm_points = output_by_size(p->lm, LM_OUT_POINTS);
     p->lm_flag = output_by_size(p->lm, 1);
@@ -155,7 +156,9 @@ static int probe_outputs(fc_pose *p, char *err, size_t errsz)
     p->lm_world = output_by_size(p->lm, LM_OUT_WORLD);
     if (p->lm_points < 0 || p->lm_flag < 0 || p->lm_heatmap < 0 || p->lm_world < 0) {
         snprintf(path, sizeof path, "%s/%s", p->o.model_dir, fc_pose_model_file(p->o.model));
-        return fc_set_error(err, errsz, FC_EMODEL, "%s: not a BlazePose landmark model (outputs [1,195], [1,1], [1,64,64,39], [1,117] expected)", path);
+        return fc_set_error(err, errsz, FC_EMODEL,
+                            "%s: not a BlazePose landmark model (outputs [1,195], [1,1], [1,64,64,39], "
+                            "[1,117] expected)", path);
     }
     return 0;
 }
@@ -286,6 +289,10 @@ static int run_landmarks(fc_pose *p, const fc_frame *f, const fc_roi *roi, fc_po
                          float aux[2][2])
 {
     double t0 = now_ms();
+    /* The landmark crop leaves MediaPipe's border_mode unset, which means replicate
+     * (image_to_tensor_calculator.proto); the detector's letterbox uses zeros. Tracking
+     * ROIs often reach past the frame, and a zero border there moved the landmarks
+     * about twice as far from MediaPipe's as replicate does (pan_messi.mp4). */
     int rc = fc_imgwarp_roi(p->iw, fc_net_input(p->lm), FC_POSE_LM_SIZE, FC_POSE_LM_SIZE, f, roi, 0.0f, 1.0f,
                             FC_BORDER_REPLICATE, p->err, sizeof p->err);
     if (rc < 0)

@@ -59,7 +59,8 @@ static int have_inputs(void)
         printf("SKIP: $FC_SHARED_DIR/pose-reference is absent (needs ../shared)\n");
         return 0;
     }
-    if (!*model_dir || !dir_has(model_dir, "pose_detection.tflite") || !dir_has(model_dir, "pose_landmark_heavy.tflite")) {
+    if (!*model_dir || !dir_has(model_dir, "pose_detection.tflite") ||
+        !dir_has(model_dir, "pose_landmark_heavy.tflite")) {
         printf("SKIP: models are absent from $FC_MODEL_DIR (run models/fetch.sh)\n");
         return 0;
     }
