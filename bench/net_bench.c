@@ -4,7 +4,9 @@
  *
  * For each model and 1 and 2 OpenCV threads: 3 warm-up passes, then RUNS timed
  * fc_net_forward calls on a fixed input; prints median, min and 90th percentile
- * in milliseconds. cv::setNumThreads is process-wide, so the runs are sequential. */
+ * in milliseconds. Landmark models also run with the segmentation output skipped
+ * (opts.skip_outputs = 1u << 2, what the pose pipeline uses), marked "-seg".
+ * cv::setNumThreads is process-wide, so the runs are sequential. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int bench(const char *path, int threads, int runs, double *ms)
+static int bench(const char *path, int threads, unsigned skip, int runs, double *ms)
 {
     char err[FC_ERRBUF_SIZE];
     fc_net_opts o = fc_net_default_opts();
@@ -34,6 +36,7 @@ static int bench(const char *path, int threads, int runs, double *ms)
     int h, w, c;
 
     o.threads = threads;
+    o.skip_outputs = skip;
     if (fc_net_open(&net, path, &o, err, sizeof err) < 0) {
         fprintf(stderr, "net_bench: %s\n", err);
         return -1;
@@ -69,19 +72,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: net_bench [MODEL_DIR] [RUNS 1..100000]\n");
         return 2;
     }
-    printf("%-22s %7s %9s %9s %9s  (ms per forward, %d runs)\n", "model", "threads", "median", "min", "p90", runs);
+    printf("%-24s %7s %9s %9s %9s  (ms per forward, %d runs)\n", "model", "threads", "median", "min", "p90", runs);
     for (size_t m = 0; m < sizeof models / sizeof *models; m++)
-        for (int threads = 1; threads <= 2; threads++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s.tflite", dir, models[m]);
-            if (bench(path, threads, runs, ms) < 0) {
-                rc = 1;
-                break;
+        for (int seg = 0; seg < (m ? 2 : 1); seg++)
+            for (int threads = 1; threads <= 2; threads++) {
+                char path[4096], label[64];
+                snprintf(path, sizeof path, "%s/%s.tflite", dir, models[m]);
+                snprintf(label, sizeof label, "%s%s", models[m], seg ? "-seg" : "");
+                if (bench(path, threads, seg ? 1u << 2 : 0, runs, ms) < 0) {
+                    rc = 1;
+                    break;
+                }
+                printf("%-24s %7d %9.2f %9.2f %9.2f\n", label, threads, ms[runs / 2], ms[0],
+                       ms[(runs * 9) / 10 < runs ? (runs * 9) / 10 : runs - 1]);
+                fflush(stdout);
             }
-            printf("%-22s %7d %9.2f %9.2f %9.2f\n", models[m], threads, ms[runs / 2], ms[0],
-                   ms[(runs * 9) / 10 < runs ? (runs * 9) / 10 : runs - 1]);
-            fflush(stdout);
-        }
     free(ms);
     return rc;
 }

@@ -12,13 +12,16 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/dnn.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "formcheck/tflite.h"
+#include "net_dwconv.hpp"
 
 namespace {
 
@@ -49,7 +52,8 @@ struct fc_net {
     cv::Mat input; // [1, C, H, W]
     int in_h = 0, in_w = 0, in_c = 0;
     std::vector<out_info> outs;
-    std::vector<cv::String> out_layers;
+    std::vector<cv::String> out_layers; // OpenCV layers of the computed outputs
+    std::vector<size_t> computed;       // their indices in outs
     std::vector<cv::Mat> results; // reused by forward()
     fc_log_fn log = nullptr;
     void *log_user = nullptr;
@@ -57,18 +61,41 @@ struct fc_net {
 
 namespace {
 
+// A PAD folded into its single consumer convolution: [top, bottom, left, right].
+struct folded_pad {
+    int src = -1; // the PAD's input tensor
+    int t = 0, b = 0, l = 0, r = 0;
+};
+
 class builder {
 public:
-    builder(cv::dnn::Net &net, const fc_tfl_model &m) : net_(net), m_(m), refs_(m.n_tensors) {}
-
-    void build()
+    builder(cv::dnn::Net &net, const fc_tfl_model &m)
+        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), pads_(m.n_tensors)
     {
-        const fc_tfl_tensor &in = m_.tensors[m_.inputs[0]];
+    }
+
+    // Build the ops needed by the outputs not in `skip` (bit i: graph output i).
+    void build(unsigned skip)
+    {
+        std::vector<char> need(m_.n_tensors);
+        for (int i = 0; i < m_.n_outputs; i++)
+            if (!(i < 32 && (skip >> i & 1u)))
+                need[m_.outputs[i]] = 1;
+        for (int i = m_.n_ops - 1; i >= 0; i--) { // ops are in execution order
+            const fc_tfl_op &op = m_.ops[i];
+            live_[i] = !op.folded && need[op.out[0]];
+            for (int k = 0; live_[i] && k < op.n_in; k++)
+                if (op.in[k] >= 0) {
+                    need[op.in[k]] = 1;
+                    uses_[op.in[k]]++;
+                }
+        }
+        for (int i = 0; i < m_.n_outputs; i++)
+            uses_[m_.outputs[i]]++;
         net_.setInputsNames({"input"});
         refs_[m_.inputs[0]] = ref{0, 0};
-        (void)in;
         for (int i = 0; i < m_.n_ops; i++)
-            if (!m_.ops[i].folded)
+            if (live_[i])
                 add_op(i, m_.ops[i]);
     }
 
@@ -86,6 +113,9 @@ private:
     cv::dnn::Net &net_;
     const fc_tfl_model &m_;
     std::vector<ref> refs_;
+    std::vector<int> uses_;          // live readers (+ graph output) per tensor
+    std::vector<char> live_;         // op is needed by a requested output
+    std::vector<folded_pad> pads_;   // by the PAD's output tensor
     int n_layers_ = 0;
 
     const fc_tfl_tensor &T(int i) const { return m_.tensors[i]; }
@@ -117,36 +147,91 @@ private:
         return cv::dnn::DictValue::arrayInt(v.data(), (int)v.size());
     }
 
-    void conv(const std::string &name, const fc_tfl_op &op, cv::dnn::LayerParams &lp)
+    // TFLite's SAME padding [before, after] for one axis.
+    static std::pair<int, int> same_pad(int in, int out, int k, int stride)
     {
-        const fc_tfl_tensor &w = T(op.in[1]);
+        int total = std::max((out - 1) * stride + k - in, 0);
+        return {total / 2, total - total / 2};
+    }
+
+    // CONV_2D and DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C for depthwise),
+    // except stride-1 depthwise kernels larger than 3x3 -> FcDepthwiseConv
+    // (net_dwconv.cpp): measured here, OpenCV 4.6 runs those 2-3x slower, while its
+    // own 3x3 and stride-2 depthwise paths beat ours. A PAD feeding only this op is
+    // folded into explicit paddings.
+    int conv(const std::string &name, const fc_tfl_op &op)
+    {
+        const fc_tfl_tensor &w = T(op.in[1]), &x = T(op.in[0]), &y = T(op.out[0]);
         bool dw = op.code == FC_TFL_DEPTHWISE_CONV_2D;
         int kh = w.shape[1], kw = w.shape[2];
         int cout = dw ? w.shape[3] : w.shape[0], cin = dw ? 1 : w.shape[3];
+        bool own = dw && op.stride_h == 1 && op.stride_w == 1 && kh * kw > 9;
+        cv::dnn::LayerParams lp;
         cv::Mat wm({cout, cin, kh, kw}, CV_32F);
         float *d = wm.ptr<float>();
         // TFLite [O,KH,KW,I] (depthwise [1,KH,KW,C]) -> OpenCV [O,I,KH,KW].
         for (int o = 0; o < cout; o++)
             for (int i = 0; i < cin; i++)
-                for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++)
-                        d[((o * cin + i) * kh + y) * kw + x] =
-                            dw ? w.f32[(y * kw + x) * cout + o] : w.f32[((o * kh + y) * kw + x) * cin + i];
+                for (int yy = 0; yy < kh; yy++)
+                    for (int xx = 0; xx < kw; xx++)
+                        d[((o * cin + i) * kh + yy) * kw + xx] =
+                            dw ? w.f32[(yy * kw + xx) * cout + o] : w.f32[((o * kh + yy) * kw + xx) * cin + i];
         lp.blobs.push_back(wm);
         bool bias = op.n_in == 3 && op.in[2] >= 0;
-        if (bias)
-            lp.blobs.push_back(cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone());
-        lp.set("bias_term", bias);
-        lp.set("num_output", cout);
-        lp.set("group", dw ? cout : 1);
+        if (bias || own)
+            lp.blobs.push_back(bias ? cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone()
+                                    : cv::Mat::zeros(1, cout, CV_32F));
         lp.set("kernel_h", kh);
         lp.set("kernel_w", kw);
         lp.set("stride_h", op.stride_h);
         lp.set("stride_w", op.stride_w);
+        const folded_pad &fp = pads_[op.in[0]];
+        ref src = fp.src >= 0 ? at(fp.src) : at(op.in[0]);
+        if (fp.src >= 0 || own) {
+            std::pair<int, int> ph{fp.t, fp.b}, pw{fp.l, fp.r};
+            if (fp.src < 0 && op.padding == FC_TFL_PAD_SAME) {
+                ph = same_pad(x.shape[1], y.shape[1], kh, op.stride_h);
+                pw = same_pad(x.shape[2], y.shape[2], kw, op.stride_w);
+            } else if (fp.src < 0) {
+                ph = pw = {0, 0};
+            }
+            lp.set("pad_t", ph.first);
+            lp.set("pad_b", ph.second);
+            lp.set("pad_l", pw.first);
+            lp.set("pad_r", pw.second);
+        } else {
+            // OpenCV's own SAME matches TFLite's here (verified by the model tests).
+            lp.set("pad_mode", op.padding == FC_TFL_PAD_SAME ? "SAME" : "VALID");
+        }
+        if (own) {
+            lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
+            return add(name, fc_detail::register_dwconv_layer(), lp, {src});
+        }
+        lp.set("bias_term", bias);
+        lp.set("num_output", cout);
+        lp.set("group", dw ? cout : 1);
         lp.set("dilation_h", 1);
         lp.set("dilation_w", 1);
-        lp.set("pad_mode", op.padding == FC_TFL_PAD_SAME ? "SAME" : "VALID");
-        (void)name;
+        return activation(add(name, "Convolution", lp, {src}), op.act, name);
+    }
+
+    // PAD whose only reader is a VALID convolution, padding only H and W: fold it.
+    bool fold_pad(const fc_tfl_op &op)
+    {
+        const int32_t *p = T(op.in[1]).i32; // NHWC [before, after] pairs
+        int out = op.out[0];
+        if (uses_[out] != 1 || p[0] || p[1] || p[6] || p[7])
+            return false;
+        for (int i = 0; i < m_.n_ops; i++) {
+            const fc_tfl_op &c = m_.ops[i];
+            if (!live_[i] || c.in[0] != out)
+                continue;
+            if ((c.code != FC_TFL_CONV_2D && c.code != FC_TFL_DEPTHWISE_CONV_2D) || c.padding != FC_TFL_PAD_VALID)
+                return false;
+            pads_[out] = folded_pad{op.in[0], p[2], p[3], p[4], p[5]};
+            return true;
+        }
+        return false;
     }
 
     // NCHW 4-D -> the same values in NHWC order (a no-op when C or H*W is 1).
@@ -159,7 +244,7 @@ private:
         return ref{add(name + "/nhwc", "Permute", lp, {r}), 0};
     }
 
-    void reshape(int i, const fc_tfl_op &op, const std::string &name)
+    void reshape(const fc_tfl_op &op, const std::string &name)
     {
         const fc_tfl_tensor &x = T(op.in[0]), &y = T(op.out[0]);
         ref r = to_nhwc(name, at(op.in[0]), x);
@@ -176,7 +261,6 @@ private:
             id = add(name + "/nchw", "Permute", pp, {ref{id, 0}});
         }
         refs_[op.out[0]] = ref{id, 0};
-        (void)i;
     }
 
     void depth_to_space(const fc_tfl_op &op, const std::string &name)
@@ -202,9 +286,7 @@ private:
         switch (op.code) {
         case FC_TFL_CONV_2D:
         case FC_TFL_DEPTHWISE_CONV_2D:
-            conv(name, op, lp);
-            id = add(name, "Convolution", lp, {at(op.in[0])});
-            id = activation(id, op.act, name);
+            id = conv(name, op);
             break;
         case FC_TFL_ADD:
             lp.set("operation", "sum");
@@ -212,6 +294,8 @@ private:
             id = activation(id, op.act, name);
             break;
         case FC_TFL_PAD: {
+            if (fold_pad(op))
+                return;
             const int32_t *p = T(op.in[1]).i32; // NHWC [before, after] pairs
             lp.set("paddings", ints({p[0], p[1], p[6], p[7], p[2], p[3], p[4], p[5]}));
             lp.set("value", 0.0f);
@@ -254,7 +338,7 @@ private:
             break;
         }
         case FC_TFL_RESHAPE:
-            reshape(i, op, name);
+            reshape(op, name);
             return;
         case FC_TFL_DEPTH_TO_SPACE:
             depth_to_space(op, name);
@@ -267,22 +351,27 @@ private:
     }
 };
 
-void setup_outputs(fc_net &n, const fc_tfl_model &m, const builder &b)
+void setup_outputs(fc_net &n, const fc_tfl_model &m, const builder &b, unsigned skip)
 {
     std::vector<cv::String> names = n.net.getLayerNames(); // index = layer id - 1
     for (int i = 0; i < m.n_outputs; i++) {
         const fc_tfl_tensor &t = m.tensors[m.outputs[i]];
+        out_info o;
+        o.name = t.name;
+        if (i < 32 && (skip >> i & 1u)) {
+            n.outs.push_back(std::move(o)); // not computed: count 0, data NULL
+            continue;
+        }
         ref r = b.at(m.outputs[i]);
         if (r.layer < 1 || (size_t)r.layer > names.size())
             throw model_error("graph output '" + std::string(t.name) + "' is the graph input");
-        out_info o;
-        o.name = t.name;
         o.layer = names[(size_t)r.layer - 1];
         o.shape.assign(t.shape, t.shape + t.rank);
         o.count = t.count;
         o.transpose = t.rank == 4 && t.shape[3] != 1 && t.shape[1] * t.shape[2] != 1;
         if (o.transpose)
             o.buf.resize(t.count);
+        n.computed.push_back(n.outs.size());
         n.outs.push_back(std::move(o));
         n.out_layers.push_back(n.outs.back().layer);
     }
@@ -293,11 +382,11 @@ void run(fc_net &n)
 {
     n.net.setInput(n.input, "input");
     n.net.forward(n.results, n.out_layers);
-    if (n.results.size() != n.outs.size())
+    if (n.results.size() != n.computed.size())
         throw std::runtime_error("OpenCV returned " + std::to_string(n.results.size()) + " outputs, expected " +
-                                 std::to_string(n.outs.size()));
-    for (size_t i = 0; i < n.outs.size(); i++) {
-        out_info &o = n.outs[i];
+                                 std::to_string(n.computed.size()));
+    for (size_t i = 0; i < n.computed.size(); i++) {
+        out_info &o = n.outs[n.computed[i]];
         const cv::Mat &r = n.results[i];
         if (r.type() != CV_32F || !r.isContinuous() || r.total() != o.count)
             throw std::runtime_error("output '" + o.name + "' has " + std::to_string(r.total()) +
@@ -335,9 +424,14 @@ int open_impl(fc_net **out, const char *path, const fc_net_opts &o, char *err, s
         n->in_c = in.shape[3];
         if (o.threads > 0)
             cv::setNumThreads(o.threads);
+        int wanted = 0;
+        for (int i = 0; i < m->n_outputs; i++)
+            wanted += !(i < 32 && (o.skip_outputs >> i & 1u));
+        if (!wanted)
+            throw model_error("opts.skip_outputs leaves no output to compute");
         builder b(n->net, *m);
-        b.build();
-        setup_outputs(*n, *m, b);
+        b.build(o.skip_outputs);
+        setup_outputs(*n, *m, b, o.skip_outputs);
         n->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         n->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
         n->input.create({1, n->in_c, n->in_h, n->in_w}, CV_32F);

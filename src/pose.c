@@ -31,6 +31,7 @@
 #define LM_OUT_POINTS ((size_t)FC_POSE_LM_POINTS * 5)
 #define LM_OUT_HEATMAP ((size_t)FC_POSE_HEATMAP_SIZE * FC_POSE_HEATMAP_SIZE * FC_POSE_LM_POINTS)
 #define LM_OUT_WORLD ((size_t)FC_POSE_LM_POINTS * 3)
+#define SEGMENTATION_OUTPUT 2
 
 enum track_state { NEVER_FOUND = 0, FOUND, LOST };
 
@@ -108,7 +109,7 @@ static int output_by_size(const fc_net *net, size_t count)
 }
 
 static int open_net(fc_net **net, const char *dir, const char *file, const fc_pose_opts *o, int side,
-                    char *err, size_t errsz)
+                    unsigned skip_outputs, char *err, size_t errsz)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
@@ -117,6 +118,7 @@ static int open_net(fc_net **net, const char *dir, const char *file, const fc_po
     no.threads = o->threads;
     no.log = o->log;
     no.log_user = o->log_user;
+    no.skip_outputs = skip_outputs;
     int rc = fc_net_open(net, path, &no, err, errsz);
     if (rc < 0)
         return rc;
@@ -145,7 +147,8 @@ static int probe_outputs(fc_pose *p, char *err, size_t errsz)
     p->det_scores = output_by_size(p->det, DET_OUT_SCORES);
     if (p->det_boxes < 0 || p->det_scores < 0) {
         snprintf(path, sizeof path, "%s/%s", p->o.model_dir, fc_pose_detector_file());
-        return fc_set_error(err, errsz, FC_EMODEL, "%s: not a BlazePose detector (outputs [1,2254,12] and [1,2254,1] expected)", path);
+        return fc_set_error(err, errsz, FC_EMODEL,
+                            "%s: not a BlazePose detector (outputs [1,2254,12] and [1,2254,1] expected)", path);
     }
     p->lm_points = output_by_size(p->lm, LM_OUT_POINTS);
     p->lm_flag = output_by_size(p->lm, 1);
@@ -153,7 +156,9 @@ static int probe_outputs(fc_pose *p, char *err, size_t errsz)
     p->lm_world = output_by_size(p->lm, LM_OUT_WORLD);
     if (p->lm_points < 0 || p->lm_flag < 0 || p->lm_heatmap < 0 || p->lm_world < 0) {
         snprintf(path, sizeof path, "%s/%s", p->o.model_dir, fc_pose_model_file(p->o.model));
-        return fc_set_error(err, errsz, FC_EMODEL, "%s: not a BlazePose landmark model (outputs [1,195], [1,1], [1,64,64,39], [1,117] expected)", path);
+        return fc_set_error(err, errsz, FC_EMODEL,
+                            "%s: not a BlazePose landmark model (outputs [1,195], [1,1], [1,64,64,39], "
+                            "[1,117] expected)", path);
     }
     return 0;
 }
@@ -172,10 +177,13 @@ int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errs
     if (!p)
         return fc_set_error(err, errsz, FC_ENOMEM, "pose: out of memory");
     p->o = *opts;
-    rc = open_net(&p->det, opts->model_dir, fc_pose_detector_file(), opts, FC_POSE_DET_SIZE, err, errsz);
+    rc = open_net(&p->det, opts->model_dir, fc_pose_detector_file(), opts, FC_POSE_DET_SIZE, 0, err, errsz);
     if (rc < 0)
         goto end;
-    rc = open_net(&p->lm, opts->model_dir, fc_pose_model_file(opts->model), opts, FC_POSE_LM_SIZE, err, errsz);
+    /* The segmentation mask (output 2 of MediaPipe's landmark models) is not used:
+     * its layers are not even built, which saves a tenth of the landmark model's time. */
+    rc = open_net(&p->lm, opts->model_dir, fc_pose_model_file(opts->model), opts, FC_POSE_LM_SIZE,
+                  1u << SEGMENTATION_OUTPUT, err, errsz);
     if (rc < 0)
         goto end;
     rc = fc_imgwarp_create(&p->iw, err, errsz);
@@ -187,6 +195,15 @@ int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errs
         goto end;
     }
     rc = probe_outputs(p, err, errsz);
+    if (rc == FC_EMODEL) {
+        /* Outputs in another order than MediaPipe's: build everything and look again. */
+        fc_net_free(p->lm);
+        p->lm = NULL;
+        rc = open_net(&p->lm, opts->model_dir, fc_pose_model_file(opts->model), opts, FC_POSE_LM_SIZE, 0, err,
+                      errsz);
+        if (rc == 0)
+            rc = probe_outputs(p, err, errsz);
+    }
     if (rc < 0)
         goto end;
     p->o.model_dir = NULL; /* not owned; only needed while opening */
@@ -272,6 +289,10 @@ static int run_landmarks(fc_pose *p, const fc_frame *f, const fc_roi *roi, fc_po
                          float aux[2][2])
 {
     double t0 = now_ms();
+    /* The landmark crop leaves MediaPipe's border_mode unset, which means replicate
+     * (image_to_tensor_calculator.proto); the detector's letterbox uses zeros. Tracking
+     * ROIs often reach past the frame, and a zero border there moved the landmarks
+     * about twice as far from MediaPipe's as replicate does (pan_messi.mp4). */
     int rc = fc_imgwarp_roi(p->iw, fc_net_input(p->lm), FC_POSE_LM_SIZE, FC_POSE_LM_SIZE, f, roi, 0.0f, 1.0f,
                             FC_BORDER_REPLICATE, p->err, sizeof p->err);
     if (rc < 0)
@@ -307,6 +328,41 @@ static void clear_result(fc_pose_result *out, const fc_frame *f, double t_s)
     out->height = f->height;
 }
 
+/* A pose was found: next frame's ROI from the auxiliary points, smoothing, events. */
+static void accept_pose(fc_pose *p, fc_pose_result *out, float aux[2][2], double t_s, int detected)
+{
+    fc_roi next = fc_roi_from_points(aux[0][0], aux[0][1], aux[1][0], aux[1][1]);
+    if (p->o.mode == FC_POSE_VIDEO) {
+        p->roi = next;
+        p->tracking = next.w > 1.0f;
+        if (p->o.smoothing) {
+            int64_t t_ns = (int64_t)llround(t_s * 1e9);
+            /* The Tasks graph scales by the next frame's ROI (its width+height / 2). */
+            fc_point_smoother_landmarks(&p->sm_lm, out->lm, FC_NUM_LANDMARKS, t_ns, (next.w + next.h) / 2);
+            fc_point_smoother_world(&p->sm_world, out->world, FC_NUM_LANDMARKS, t_ns);
+        }
+    }
+    if (detected)
+        out->events |= FC_TRACK_DETECTED;
+    if (p->state == LOST)
+        out->events |= FC_TRACK_REACQUIRED;
+    p->state = FOUND;
+    p->last_seen = next;
+    out->found = 1;
+}
+
+/* Nobody (or a pose flag under the threshold): empty result, keep the score. */
+static void reject_pose(fc_pose *p, fc_pose_result *out, const fc_frame *f, double t_s)
+{
+    float score = out->score;
+    clear_result(out, f, t_s);
+    out->score = score;
+    if (p->state == FOUND) {
+        out->events |= FC_TRACK_LOST;
+        p->state = LOST;
+    }
+}
+
 int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *out)
 {
     double t0 = now_ms();
@@ -315,10 +371,10 @@ int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *o
     if (!f || !f->data || f->width <= 0 || f->height <= 0 || f->stride < 3 * f->width || !out)
         return fc_set_error(p->err, sizeof p->err, FC_EINVAL, "pose: invalid frame");
     clear_result(out, f, t_s);
-    int video = p->o.mode == FC_POSE_VIDEO, found = 0, detected = 0, rc;
+    int found = 0, detected = 0, rc;
     float aux[2][2];
     fc_roi roi;
-    if (video && p->tracking) {
+    if (p->o.mode == FC_POSE_VIDEO && p->tracking) {
         roi = p->roi;
         rc = run_landmarks(p, f, &roi, out, aux);
         if (rc < 0)
@@ -344,34 +400,10 @@ int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *o
         }
     }
     double t1 = now_ms();
-    if (found) {
-        fc_roi next = fc_roi_from_points(aux[0][0], aux[0][1], aux[1][0], aux[1][1]);
-        if (video) {
-            p->roi = next;
-            p->tracking = next.w > 1.0f;
-            if (p->o.smoothing) {
-                int64_t t_ns = (int64_t)llround(t_s * 1e9);
-                /* The Tasks graph scales by the next frame's ROI (its width+height / 2). */
-                fc_point_smoother_landmarks(&p->sm_lm, out->lm, FC_NUM_LANDMARKS, t_ns, (next.w + next.h) / 2);
-                fc_point_smoother_world(&p->sm_world, out->world, FC_NUM_LANDMARKS, t_ns);
-            }
-        }
-        if (detected)
-            out->events |= FC_TRACK_DETECTED;
-        if (p->state == LOST)
-            out->events |= FC_TRACK_REACQUIRED;
-        p->state = FOUND;
-        p->last_seen = next;
-        out->found = 1;
-    } else {
-        float score = out->score;
-        clear_result(out, f, t_s);
-        out->score = score;
-        if (p->state == FOUND) {
-            out->events |= FC_TRACK_LOST;
-            p->state = LOST;
-        }
-    }
+    if (found)
+        accept_pose(p, out, aux, t_s, detected);
+    else
+        reject_pose(p, out, f, t_s);
     p->timing.post_ms += now_ms() - t1;
     p->timing.total_ms = now_ms() - t0;
     out->ms = (float)p->timing.total_ms;

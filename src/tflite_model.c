@@ -2,6 +2,7 @@
  * buffers, tensors (fp16 -> fp32, CSR densify), operators and the whitelist
  * checks (see formcheck/tflite.h). Field ids follow TFLite's schema.fbs. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,20 +333,26 @@ static void read_tensor(parse *ps, fc_tfl_tensor *t, uint32_t idx, const fbt *tt
 
 /* ---- operators ---- */
 
+/* `opi` < 0: the subgraph's own inputs/outputs. */
 static void read_index_list(parse *ps, const fbt *t, int id, int *dst, int *n, const char *what, int opi)
 {
     fb *f = &ps->f;
+    char where[32];
     fbv v;
+    if (opi >= 0)
+        snprintf(where, sizeof where, "operator %d", opi);
+    else
+        snprintf(where, sizeof where, "subgraph");
     fb_vector(f, t, id, 4, &v, what);
     if (v.len > FC_TFL_MAX_IO) {
-        fb_fail(f, "operator %d: %u %s, at most %d supported", opi, v.len, what, FC_TFL_MAX_IO);
+        fb_fail(f, "%s: %u %s, at most %d supported", where, v.len, what, FC_TFL_MAX_IO);
         return;
     }
     *n = (int)v.len;
     for (uint32_t i = 0; i < v.len; i++) {
         int64_t x = fbv_int(f, &v, i);
         if (x < -1 || x >= ps->m->n_tensors) {
-            fb_fail(f, "operator %d: %s %u is tensor %lld, out of range (%d tensors)", opi, what, i, (long long)x,
+            fb_fail(f, "%s: %s %u is tensor %lld, out of range (%d tensors)", where, what, i, (long long)x,
                     ps->m->n_tensors);
             return;
         }
@@ -503,8 +510,8 @@ static void read_subgraph(parse *ps, const fbt *model)
         if (fbv_table(f, &tensors, i, &tt, "tensor"))
             read_tensor(ps, &m->tensors[i], i, &tt);
     }
-    read_index_list(ps, &sg, 1, m->inputs, &m->n_inputs, "graph inputs", -1);
-    read_index_list(ps, &sg, 2, m->outputs, &m->n_outputs, "graph outputs", -1);
+    read_index_list(ps, &sg, 1, m->inputs, &m->n_inputs, "inputs", -1);
+    read_index_list(ps, &sg, 2, m->outputs, &m->n_outputs, "outputs", -1);
     m->n_ops = (int)ops.len;
     for (uint32_t i = 0; i < ops.len && !f->bad; i++) {
         fbt ot;

@@ -189,11 +189,12 @@ int fc_cmd_pose(int argc, char **argv)
     fc_pose *pose = NULL;
     fc_keypoints_writer *w = NULL;
     int code = FC_EXIT_FAIL;
-    if (fc_pose_open(&pose, &a.opts, err, sizeof err) < 0) {
+    /* the output first: a bad path fails before the models load */
+    if (fc_keypoints_writer_open(&w, a.out_path, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         goto end;
     }
-    if (fc_keypoints_writer_open(&w, a.out_path, err, sizeof err) < 0) {
+    if (fc_pose_open(&pose, &a.opts, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         goto end;
     }

@@ -39,6 +39,9 @@ int main(int argc, char **argv)
         n = tb_model(&g, &k);
         rc |= put(argv[1], name, n * (size_t)i / 5);
     }
+    n = tb_model_all_ops(&g);
+    rc |= put(argv[1], "all_ops.tflite", n);
+    rc |= put(argv[1], "all_ops_cut.tflite", n * 2 / 3);
     k = tb_default_knobs();
     k.op_code = 18;
     rc |= put(argv[1], "op_mul.tflite", tb_model(&g, &k));

@@ -111,6 +111,48 @@ static void test_errors(void **state)
     fc_net_free(NULL);
 }
 
+/* Byte-flipped variants of the all-ops model: whatever the reader accepts, the
+ * wrapper must build and run, or refuse with FC_EMODEL/FC_ECV; never crash. */
+static void test_flipped_all_ops(void **state)
+{
+    (void)state;
+    char err[FC_ERRBUF_SIZE], path[64];
+    size_t n = tb_model_all_ops(&g_buf);
+    uint32_t seed = 0xc0ffeeu;
+    int opened = 0, refused = 0;
+    strcpy(path, "/tmp/fc_test_net_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int it = 0; it < 400; it++) {
+        uint8_t saved[TB_CAP];
+        memcpy(saved, g_buf.b, n);
+        for (int f = 0; f < 1 + it % 3; f++) {
+            seed = seed * 1664525u + 1013904223u;
+            g_buf.b[(seed >> 8) % n] ^= (uint8_t)(1u << (seed >> 29));
+        }
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(g_buf.b, 1, n, fp), n);
+        fclose(fp);
+        memcpy(g_buf.b, saved, n);
+        fc_net *net = NULL;
+        int rc = fc_net_open(&net, path, NULL, err, sizeof err);
+        if (rc < 0) {
+            assert_true(rc == FC_EMODEL || rc == FC_ECV);
+            assert_null(net);
+            refused++;
+            continue;
+        }
+        opened++;
+        assert_int_equal(fc_net_forward(net, err, sizeof err), 0);
+        fc_net_free(net);
+    }
+    unlink(path);
+    print_message("flipped all_ops: %d opened, %d refused\n", opened, refused);
+    assert_true(opened > 0 && refused > 0);
+}
+
 static void check_real(const char *file, int in_hw, int n_out, const size_t *counts)
 {
     const char *dir = getenv("FC_MODEL_DIR");
@@ -162,6 +204,50 @@ static void test_real_landmark_full(void **state)
     check_real("pose_landmark_full.tflite", 256, 5, counts);
 }
 
+/* Skipping the segmentation (output 2) must not change the other outputs. */
+static void test_skip_outputs(void **state)
+{
+    (void)state;
+    const char *dir = getenv("FC_MODEL_DIR");
+    char path[4096], err[FC_ERRBUF_SIZE];
+    snprintf(path, sizeof path, "%s/pose_landmark_lite.tflite", dir ? dir : "models");
+    if (access(path, R_OK) != 0) {
+        print_message("SKIP: %s absent\n", path);
+        skip();
+    }
+    fc_net *all = NULL, *some = NULL;
+    fc_net_opts o = fc_net_default_opts();
+    if (fc_net_open(&all, path, &o, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    o.skip_outputs = 1u << 2;
+    if (fc_net_open(&some, path, &o, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    float *a = fc_net_input(all), *b = fc_net_input(some);
+    for (int i = 0; i < 256 * 256 * 3; i++)
+        a[i] = b[i] = (float)((i * 7919) % 1000) / 1000.0f;
+    assert_int_equal(fc_net_forward(all, err, sizeof err), 0);
+    assert_int_equal(fc_net_forward(some, err, sizeof err), 0);
+    assert_int_equal(fc_net_num_outputs(some), 5);
+    size_t n = 1;
+    assert_null(fc_net_output(some, 2, &n));
+    assert_int_equal(n, 0);
+    assert_string_equal(fc_net_output_name(some, 2), "Identity_2");
+    for (int i = 0; i < 5; i++) {
+        size_t na, nb;
+        const float *va = fc_net_output(all, i, &na), *vb = fc_net_output(some, i, &nb);
+        if (i == 2)
+            continue;
+        assert_int_equal(na, nb);
+        for (size_t j = 0; j < na; j++)
+            assert_float_equal(va[j], vb[j], 1e-6);
+    }
+    fc_net_free(all);
+    fc_net_free(some);
+    o.skip_outputs = 0x1f;
+    assert_int_equal(fc_net_open(&some, path, &o, err, sizeof err), FC_EMODEL);
+    assert_non_null(strstr(err, "no output"));
+}
+
 static void test_real_detector(void **state)
 {
     (void)state;
@@ -175,8 +261,10 @@ int main(void)
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_synthetic_sparse),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_flipped_all_ops),
         cmocka_unit_test(test_real_landmark_full),
         cmocka_unit_test(test_real_detector),
+        cmocka_unit_test(test_skip_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,7 +59,8 @@ static int have_inputs(void)
         printf("SKIP: $FC_SHARED_DIR/pose-reference is absent (needs ../shared)\n");
         return 0;
     }
-    if (!*model_dir || !dir_has(model_dir, "pose_detection.tflite") || !dir_has(model_dir, "pose_landmark_heavy.tflite")) {
+    if (!*model_dir || !dir_has(model_dir, "pose_detection.tflite") ||
+        !dir_has(model_dir, "pose_landmark_heavy.tflite")) {
         printf("SKIP: models are absent from $FC_MODEL_DIR (run models/fetch.sh)\n");
         return 0;
     }
@@ -286,6 +287,11 @@ static void test_track_events(void **state)
     black = img;
     black.data = dark;
     fc_pose *pose = open_pose(FC_POSE_LITE, FC_POSE_VIDEO);
+    fc_pose_result bad_r;
+    fc_frame bad = img;
+    bad.stride = 1; /* rows shorter than the width: refused, nothing read */
+    assert_int_equal(fc_pose_process(pose, &bad, 0.0, &bad_r), FC_EINVAL);
+    assert_true(fc_pose_error(pose)[0] != '\0');
     /* frames: person x3, black x2, person x2 */
     const int seq[] = {1, 1, 1, 0, 0, 1, 1};
     const int want_events[] = {FC_TRACK_DETECTED, 0, 0, FC_TRACK_LOST, 0, FC_TRACK_DETECTED | FC_TRACK_REACQUIRED, 0};

@@ -108,6 +108,36 @@ static void test_synthetic_sparse(void **state)
     fc_tfl_free(m);
 }
 
+static void test_all_ops(void **state)
+{
+    (void)state;
+    char err[FC_ERRBUF_SIZE];
+    fc_tfl_model *m = NULL;
+    size_t n = tb_model_all_ops(&g_buf);
+    if (fc_tfl_parse(&m, g_buf.b, n, "all_ops", err, sizeof err) < 0)
+        fail_msg("%s", err);
+    static const int codes[] = {FC_TFL_PAD, FC_TFL_DEPTHWISE_CONV_2D, FC_TFL_ADD, FC_TFL_MAX_POOL_2D,
+                                FC_TFL_RESIZE_BILINEAR, FC_TFL_CONV_2D, FC_TFL_DEPTH_TO_SPACE, FC_TFL_RESHAPE,
+                                FC_TFL_CONCATENATION, FC_TFL_LOGISTIC};
+    assert_int_equal(m->n_ops, 10);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(m->ops[i].code, codes[i]);
+        assert_int_equal(fc_tfl_count_ops(m, codes[i]), 1);
+    }
+    assert_int_equal(m->ops[1].act, FC_TFL_ACT_RELU6);
+    assert_int_equal(m->ops[1].padding, FC_TFL_PAD_VALID);
+    assert_int_equal(m->ops[3].filter_w, 2);
+    assert_int_equal(m->ops[3].stride_h, 2);
+    assert_int_equal(m->ops[4].half_pixel_centers, 1);
+    assert_int_equal(m->ops[5].padding, FC_TFL_PAD_SAME);
+    assert_int_equal(m->ops[6].block_size, 2);
+    assert_int_equal(m->ops[8].axis, 1); /* -1 normalised */
+    assert_int_equal(m->n_outputs, 2);
+    assert_string_equal(m->tensors[m->outputs[1]].name, "pool");
+    assert_int_equal(m->tensors[1].i32[2], 2); /* paddings */
+    fc_tfl_free(m);
+}
+
 static void test_opcode_fields(void **state)
 {
     (void)state;
@@ -397,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_half_to_float),
         cmocka_unit_test(test_synthetic_valid),
         cmocka_unit_test(test_synthetic_sparse),
+        cmocka_unit_test(test_all_ops),
         cmocka_unit_test(test_opcode_fields),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_magic_and_size),

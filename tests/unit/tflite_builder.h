@@ -19,25 +19,25 @@ typedef struct tb_tbl {
     size_t vt, pos;
 } tb_tbl;
 
-static void tb_w16(tb_buf *b, size_t at, uint16_t v)
+static inline void tb_w16(tb_buf *b, size_t at, uint16_t v)
 {
     b->b[at] = (uint8_t)v;
     b->b[at + 1] = (uint8_t)(v >> 8);
 }
 
-static void tb_w32(tb_buf *b, size_t at, uint32_t v)
+static inline void tb_w32(tb_buf *b, size_t at, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         b->b[at + (size_t)i] = (uint8_t)(v >> (8 * i));
 }
 
-static void tb_align(tb_buf *b, size_t a)
+static inline void tb_align(tb_buf *b, size_t a)
 {
     while (b->n % a)
         b->b[b->n++] = 0;
 }
 
-static size_t tb_raw(tb_buf *b, const void *p, size_t len)
+static inline size_t tb_raw(tb_buf *b, const void *p, size_t len)
 {
     size_t at = b->n;
     memcpy(b->b + b->n, p, len);
@@ -45,7 +45,7 @@ static size_t tb_raw(tb_buf *b, const void *p, size_t len)
     return at;
 }
 
-static tb_tbl tb_begin(tb_buf *b, int nfields)
+static inline tb_tbl tb_begin(tb_buf *b, int nfields)
 {
     tb_tbl t;
     size_t vts = 4 + 2 * (size_t)nfields;
@@ -60,18 +60,18 @@ static tb_tbl tb_begin(tb_buf *b, int nfields)
     return t;
 }
 
-static void tb_field(tb_buf *b, tb_tbl *t, int id, const void *v, size_t size)
+static inline void tb_field(tb_buf *b, tb_tbl *t, int id, const void *v, size_t size)
 {
     tb_align(b, size);
     tb_w16(b, t->vt + 4 + 2 * (size_t)id, (uint16_t)(b->n - t->pos));
     tb_raw(b, v, size);
 }
 
-static void tb_i32(tb_buf *b, tb_tbl *t, int id, int32_t v) { tb_field(b, t, id, &v, 4); }
-static void tb_u8(tb_buf *b, tb_tbl *t, int id, uint8_t v) { tb_field(b, t, id, &v, 1); }
+static inline void tb_i32(tb_buf *b, tb_tbl *t, int id, int32_t v) { tb_field(b, t, id, &v, 4); }
+static inline void tb_u8(tb_buf *b, tb_tbl *t, int id, uint8_t v) { tb_field(b, t, id, &v, 1); }
 
 /* Reserve an offset field; link it later with tb_link. */
-static size_t tb_ref(tb_buf *b, tb_tbl *t, int id)
+static inline size_t tb_ref(tb_buf *b, tb_tbl *t, int id)
 {
     tb_align(b, 4);
     tb_w16(b, t->vt + 4 + 2 * (size_t)id, (uint16_t)(b->n - t->pos));
@@ -79,12 +79,12 @@ static size_t tb_ref(tb_buf *b, tb_tbl *t, int id)
     return b->n - 4;
 }
 
-static void tb_end(tb_buf *b, tb_tbl *t) { tb_w16(b, t->vt + 2, (uint16_t)(b->n - t->pos)); }
+static inline void tb_end(tb_buf *b, tb_tbl *t) { tb_w16(b, t->vt + 2, (uint16_t)(b->n - t->pos)); }
 
-static void tb_link(tb_buf *b, size_t slot, size_t target) { tb_w32(b, slot, (uint32_t)(target - slot)); }
+static inline void tb_link(tb_buf *b, size_t slot, size_t target) { tb_w32(b, slot, (uint32_t)(target - slot)); }
 
 /* A vector of `n` elements of `elem` bytes; returns the count position. */
-static size_t tb_vec(tb_buf *b, const void *data, uint32_t n, size_t elem)
+static inline size_t tb_vec(tb_buf *b, const void *data, uint32_t n, size_t elem)
 {
     tb_align(b, 4);
     size_t at = b->n;
@@ -95,7 +95,7 @@ static size_t tb_vec(tb_buf *b, const void *data, uint32_t n, size_t elem)
     return at;
 }
 
-static size_t tb_str(tb_buf *b, const char *s)
+static inline size_t tb_str(tb_buf *b, const char *s)
 {
     size_t at = tb_vec(b, s, (uint32_t)strlen(s), 1);
     b->b[b->n++] = 0;
@@ -103,7 +103,7 @@ static size_t tb_str(tb_buf *b, const char *s)
 }
 
 /* Vector of offsets to fill with tb_link(b, slots + 4 * i, target). */
-static size_t tb_refvec(tb_buf *b, uint32_t n)
+static inline size_t tb_refvec(tb_buf *b, uint32_t n)
 {
     size_t at = tb_vec(b, NULL, 0, 4);
     tb_w32(b, at, n);
@@ -127,7 +127,7 @@ typedef struct tb_knobs {
     int sparse;           /* weights CSR-sparse behind DENSIFY */
 } tb_knobs;
 
-static tb_knobs tb_default_knobs(void)
+static inline tb_knobs tb_default_knobs(void)
 {
     tb_knobs k = {3, -1, 0, 2, 1, 3, 0, 1, 0};
     return k;
@@ -137,7 +137,7 @@ static tb_knobs tb_default_knobs(void)
 static const float tb_weights[3][2] = {{1.0f, 0.0f}, {0.0f, 0.0f}, {0.5f, -2.0f}};
 static const float tb_bias[3] = {0.25f, -1.0f, 3.0f};
 
-static size_t tb_tensor(tb_buf *b, const char *name, const int32_t *shape, uint32_t rank, int type, uint32_t buffer,
+static inline size_t tb_tensor(tb_buf *b, const char *name, const int32_t *shape, uint32_t rank, int type, uint32_t buffer,
                         int quantized, int sparse)
 {
     tb_tbl t = tb_begin(b, 7);
@@ -199,7 +199,7 @@ static size_t tb_tensor(tb_buf *b, const char *name, const int32_t *shape, uint3
     return t.pos;
 }
 
-static size_t tb_op(tb_buf *b, uint32_t opcode, const int32_t *in, uint32_t nin, int32_t out, uint8_t opt_type,
+static inline size_t tb_op(tb_buf *b, uint32_t opcode, const int32_t *in, uint32_t nin, int32_t out, uint8_t opt_type,
                     size_t *opt_slot)
 {
     tb_tbl t = tb_begin(b, 5);
@@ -216,7 +216,7 @@ static size_t tb_op(tb_buf *b, uint32_t opcode, const int32_t *in, uint32_t nin,
 }
 
 /* fp16 bits of the few exact values used. */
-static uint16_t tb_half(float v)
+static inline uint16_t tb_half(float v)
 {
     if (v == 0.0f) return 0x0000;
     if (v == 1.0f) return 0x3c00;
@@ -225,7 +225,7 @@ static uint16_t tb_half(float v)
 }
 
 /* Build the model into b; returns its size. */
-static size_t tb_model(tb_buf *b, const tb_knobs *k)
+static inline size_t tb_model(tb_buf *b, const tb_knobs *k)
 {
     static const int32_t s_in[4] = {1, 4, 4, 2}, s_w[4] = {3, 1, 1, 2}, s_b[1] = {3}, s_y[4] = {1, 4, 4, 3};
     uint16_t w16[6];
@@ -324,6 +324,150 @@ static size_t tb_model(tb_buf *b, const tb_knobs *k)
     int32_t lg_in = 4;
     tb_link(b, ov + 4 * (size_t)o++, tb_op(b, 2, &lg_in, 1, 5, 0, &slot));
     return b->n;
+}
+
+/* ---- a generic graph: every op and tensor given as a table ---- */
+typedef struct tb_tspec {
+    const char *name;
+    int rank;
+    int32_t shape[4];
+    int type;           /* TensorType */
+    const void *data;   /* constant bytes or NULL */
+    uint32_t bytes;
+} tb_tspec;
+
+typedef struct tb_opt {
+    int id, size;       /* field id, 1 or 4 bytes */
+    int32_t v;
+} tb_opt;
+
+typedef struct tb_ospec {
+    int code;           /* builtin code */
+    int nin;
+    int32_t in[4];
+    int32_t out;
+    int opt_type;       /* BuiltinOptions union type, 0 = none */
+    int nopt;
+    tb_opt opt[8];
+} tb_ospec;
+
+static inline size_t tb_graph(tb_buf *b, const tb_tspec *ts, int nt, const tb_ospec *os, int no, const int32_t *outs,
+                       int nouts)
+{
+    memset(b, 0, sizeof *b);
+    b->n = 8;
+    memcpy(b->b + 4, "TFL3", 4);
+    tb_tbl m = tb_begin(b, 5);
+    tb_w32(b, 0, (uint32_t)m.pos);
+    tb_i32(b, &m, 0, 3);
+    size_t s_codes = tb_ref(b, &m, 1), s_subs = tb_ref(b, &m, 2), s_bufs = tb_ref(b, &m, 4);
+    tb_end(b, &m);
+    size_t cv = tb_refvec(b, (uint32_t)no); /* one operator code per op */
+    tb_link(b, s_codes, cv - 4);
+    for (int i = 0; i < no; i++) {
+        tb_tbl c = tb_begin(b, 4);
+        tb_i32(b, &c, 3, os[i].code);
+        tb_u8(b, &c, 0, (uint8_t)(os[i].code < 127 ? os[i].code : 127));
+        tb_end(b, &c);
+        tb_link(b, cv + 4 * (size_t)i, c.pos);
+    }
+    size_t bv = tb_refvec(b, (uint32_t)nt + 1); /* buffer 0 empty, i + 1 for tensor i */
+    tb_link(b, s_bufs, bv - 4);
+    for (int i = 0; i <= nt; i++) {
+        tb_tbl bt = tb_begin(b, 1);
+        size_t s_data = i && ts[i - 1].data ? tb_ref(b, &bt, 0) : 0;
+        tb_end(b, &bt);
+        tb_link(b, bv + 4 * (size_t)i, bt.pos);
+        if (s_data)
+            tb_link(b, s_data, tb_vec(b, ts[i - 1].data, ts[i - 1].bytes, 1));
+    }
+    size_t sv = tb_refvec(b, 1);
+    tb_link(b, s_subs, sv - 4);
+    tb_tbl sg = tb_begin(b, 5);
+    tb_link(b, sv, sg.pos);
+    size_t s_t = tb_ref(b, &sg, 0), s_gi = tb_ref(b, &sg, 1), s_go = tb_ref(b, &sg, 2), s_ops = tb_ref(b, &sg, 3);
+    tb_end(b, &sg);
+    int32_t gi = 0;
+    tb_link(b, s_gi, tb_vec(b, &gi, 1, 4));
+    tb_link(b, s_go, tb_vec(b, outs, (uint32_t)nouts, 4));
+    size_t tv = tb_refvec(b, (uint32_t)nt);
+    tb_link(b, s_t, tv - 4);
+    for (int i = 0; i < nt; i++)
+        tb_link(b, tv + 4 * (size_t)i,
+                tb_tensor(b, ts[i].name, ts[i].shape, (uint32_t)ts[i].rank, ts[i].type,
+                          ts[i].data ? (uint32_t)i + 1 : 0, 0, 0));
+    size_t ov = tb_refvec(b, (uint32_t)no);
+    tb_link(b, s_ops, ov - 4);
+    for (int i = 0; i < no; i++) {
+        size_t slot = 0;
+        tb_link(b, ov + 4 * (size_t)i, tb_op(b, (uint32_t)i, os[i].in, (uint32_t)os[i].nin, os[i].out,
+                                             (uint8_t)os[i].opt_type, &slot));
+        if (!os[i].opt_type)
+            continue;
+        tb_tbl o = tb_begin(b, 8);
+        for (int k = 0; k < os[i].nopt; k++) /* 4-byte fields first keeps them aligned */
+            if (os[i].opt[k].size == 4)
+                tb_i32(b, &o, os[i].opt[k].id, os[i].opt[k].v);
+        for (int k = 0; k < os[i].nopt; k++)
+            if (os[i].opt[k].size == 1)
+                tb_u8(b, &o, os[i].opt[k].id, (uint8_t)os[i].opt[k].v);
+        tb_end(b, &o);
+        tb_link(b, slot, o.pos);
+    }
+    return b->n;
+}
+
+/* Every whitelisted op except DENSIFY (see tb_model):
+ * input [1,16,16,4] -> PAD 2 -> DEPTHWISE 5x5 VALID +RELU6 -> ADD input -> MAX_POOL 2x2/2
+ * -> RESIZE_BILINEAR 16x16 (half-pixel) -> CONV 3x3 SAME stride 2 (4 -> 8) -> DEPTH_TO_SPACE 2
+ * -> RESHAPE [1,512] -> CONCATENATION with itself (axis -1) -> LOGISTIC -> "out" [1,1024];
+ * second output "pool" [1,8,8,4] (NHWC transpose on the way out). */
+static inline size_t tb_model_all_ops(tb_buf *b)
+{
+    static float dw_w[100], dw_b[4], cv_w[8 * 9 * 4], cv_b[8];
+    static const int32_t pads[8] = {0, 0, 2, 2, 2, 2, 0, 0}, size[2] = {16, 16}, shape[2] = {1, 512};
+    for (int i = 0; i < 100; i++)
+        dw_w[i] = (float)((i * 7) % 11 - 5) / 16.0f;
+    for (int i = 0; i < 4; i++)
+        dw_b[i] = (float)i * 0.25f - 0.5f;
+    for (int i = 0; i < 8 * 9 * 4; i++)
+        cv_w[i] = (float)((i * 5) % 13 - 6) / 16.0f;
+    for (int i = 0; i < 8; i++)
+        cv_b[i] = (float)i * 0.125f;
+    const tb_tspec ts[] = {
+        {"input", 4, {1, 16, 16, 4}, 0, NULL, 0},                  /* 0 */
+        {"paddings", 2, {4, 2}, 2, pads, sizeof pads},             /* 1 */
+        {"padded", 4, {1, 20, 20, 4}, 0, NULL, 0},                 /* 2 */
+        {"dw_w", 4, {1, 5, 5, 4}, 0, dw_w, sizeof dw_w},           /* 3 */
+        {"dw_b", 1, {4}, 0, dw_b, sizeof dw_b},                    /* 4 */
+        {"dw", 4, {1, 16, 16, 4}, 0, NULL, 0},                     /* 5 */
+        {"sum", 4, {1, 16, 16, 4}, 0, NULL, 0},                    /* 6 */
+        {"pool", 4, {1, 8, 8, 4}, 0, NULL, 0},                     /* 7 */
+        {"size", 1, {2}, 2, size, sizeof size},                    /* 8 */
+        {"up", 4, {1, 16, 16, 4}, 0, NULL, 0},                     /* 9 */
+        {"cv_w", 4, {8, 3, 3, 4}, 0, cv_w, sizeof cv_w},           /* 10 */
+        {"cv_b", 1, {8}, 0, cv_b, sizeof cv_b},                    /* 11 */
+        {"conv", 4, {1, 8, 8, 8}, 0, NULL, 0},                     /* 12 */
+        {"d2s", 4, {1, 16, 16, 2}, 0, NULL, 0},                    /* 13 */
+        {"shape", 1, {2}, 2, shape, sizeof shape},                 /* 14 */
+        {"flat", 2, {1, 512}, 0, NULL, 0},                         /* 15 */
+        {"cat", 2, {1, 1024}, 0, NULL, 0},                         /* 16 */
+        {"out", 2, {1, 1024}, 0, NULL, 0},                         /* 17 */
+    };
+    const tb_ospec os[] = {
+        {34, 2, {0, 1}, 2, 22, 0, {{0}}},
+        {4, 3, {2, 3, 4}, 5, 2, 5, {{0, 1, 1}, {1, 4, 1}, {2, 4, 1}, {3, 4, 1}, {4, 1, 3}}},
+        {0, 2, {5, 0}, 6, 11, 1, {{0, 1, 0}}},
+        {17, 1, {6}, 7, 5, 5, {{0, 1, 1}, {1, 4, 2}, {2, 4, 2}, {3, 4, 2}, {4, 4, 2}}},
+        {23, 2, {7, 8}, 9, 15, 1, {{3, 1, 1}}},
+        {3, 3, {9, 10, 11}, 12, 1, 4, {{0, 1, 0}, {1, 4, 2}, {2, 4, 2}, {3, 1, 0}}},
+        {5, 1, {12}, 13, 94, 1, {{0, 4, 2}}},
+        {22, 2, {13, 14}, 15, 17, 0, {{0}}},
+        {2, 2, {15, 15}, 16, 10, 1, {{0, 4, -1}}},
+        {14, 1, {16}, 17, 0, 0, {{0}}},
+    };
+    static const int32_t outs[2] = {17, 7};
+    return tb_graph(b, ts, (int)(sizeof ts / sizeof *ts), os, (int)(sizeof os / sizeof *os), outs, 2);
 }
 
 #endif
