@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/analyze_samples.sh - `formcheck analyze` on the rendered samples
 # (samples/: side squat with a shallow rep, front squat with valgus, side lunges
-# alternating legs): rep counts exact, lead legs right, injected faults flagged,
-# near knee's flexion at the bottom within 10 deg of the truth (side views);
+# alternating legs): rep counts exact, lead legs right, injected faults flagged;
+# (the knee angles against the truth are knee_angles.sh's, on the reports kept here);
 # the report is valid against the schema; --annotate output re-opens with the
 # source's size and frame count; outputs are not overwritten without --force.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,11 +14,14 @@ for s in squat_side squat_front lunge_side; do
 done
 "$bin" analyze --model full --quiet "$tmp/squat_side.mp4" "$tmp/squat_front.mp4" "$tmp/lunge_side.mp4" \
   --threads 2 2>"$tmp/err" || fail "analyze failed: $(cat "$tmp/err")"
+keep=${FC_BUILD_DIR:?}/e2e-reports
+rm -rf "$keep" && mkdir -p "$keep"
 for s in squat_side squat_front lunge_side; do
   r="$tmp/$s.formcheck.json"
+  cp "$r" "$keep/" 2>/dev/null
   [[ -s "$r" ]] || fail "$s: no report next to the video"
   python3 "$src/tests/tools/validate_schema.py" "$src/docs/report.schema.json" "$r" || fail "$s: schema"
-  python3 "$here/check_report.py" "$r" "$src/samples/$s.truth.json" || fail "$s: report differs from the truth"
+  python3 "$here/check_report.py" --no-knees "$r" "$src/samples/$s.truth.json" || fail "$s: report differs from the truth"
   [[ $(json "$r" "d['input']['kind'], d['model']['variant']") == "video full" ]] || fail "$s: input/model fields"
 done
 [[ $(json "$tmp/lunge_side.formcheck.json" "d['exercise']") == lunge ]] || fail "lunge not detected"
