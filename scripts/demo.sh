@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# scripts/demo.sh - set everything up (scripts/setup.sh) and run formcheck on the
-# bundled sample.
+# scripts/demo.sh - set everything up (scripts/setup.sh), then analyse a rendered
+# sample (samples/squat_side.mp4: a side view, 3 squats, the second one shallow)
+# and say where the report and the annotated video went.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh"
 fc="$root/build/src/formcheck"
 
-# Until the pose module and the rendered samples land, the demo probes a clip
-# generated on the spot.
 out="$root/build/demo"
 mkdir -p "$out"
-clip="$out/testsrc.mp4"
-if [[ ! -f "$clip" ]]; then
-  ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=30:duration=2 \
-    -c:v libx264 -pix_fmt yuv420p "$clip"
+clip="$root/samples/squat_side.mp4"
+if [[ ! -s "$clip" ]]; then
+  # No samples in this checkout: render one with the synthetic athlete.
+  clip="$out/squat_side.mp4"
+  "$root/build/tests/synth/formcheck-synth" --exercise squat --reps 3 --fault 2:shallow --view side \
+    --video "$clip" --truth "$out/squat_side.truth.json"
 fi
-"$fc" probe "$clip"
+"$fc" analyze "$clip" --force -o "$out/squat_side.formcheck.json" --annotate "$out/squat_side.annotated.mp4"
+"$fc" report "$out/squat_side.formcheck.json" --format html -o "$out/squat_side.html" --force
+echo
+echo "report:          $out/squat_side.formcheck.json (also as a page: $out/squat_side.html)"
+echo "annotated video: $out/squat_side.annotated.mp4"
