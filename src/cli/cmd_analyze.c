@@ -249,7 +249,7 @@ static int analyze_videos(const args *a, fc_session_opts *so)
                 fc_cli_log(NULL, FC_LOG_WARN, res->warnings[w].msg);
             if (!a->quiet && strcmp(job.report_path, "-") && show_report(job.report_path, a->json) < 0)
                 failed++;
-            if (!a->quiet && a->annotate)
+            if (!a->quiet && !a->json && a->annotate)
                 printf("annotated video: %s\n", a->annotate);
             fc_job_summary_line(line, sizeof line, job.input, &sum);
             snprintf(line + strlen(line), sizeof line - strlen(line), " -> %s", job.report_path);

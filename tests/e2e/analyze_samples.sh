@@ -2,7 +2,7 @@
 # tests/e2e/analyze_samples.sh - `formcheck analyze` on the rendered samples
 # (samples/: side squat with a shallow rep, front squat with valgus, side lunges
 # alternating legs): rep counts exact, lead legs right, injected faults flagged;
-# (the knee angles against the truth are knee_angles.sh's, on the reports kept here);
+# (the knee angles against the truth are knee_angles.sh's, on the outputs kept here);
 # the report is valid against the schema; --annotate output re-opens with the
 # source's size and frame count; outputs are not overwritten without --force.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,13 +12,13 @@ for s in squat_side squat_front lunge_side; do
   [[ -s "$src/samples/$s.mp4" ]] || skip "samples/$s.mp4 missing"
   cp "$src/samples/$s.mp4" "$tmp/"
 done
-"$bin" analyze --model full --quiet "$tmp/squat_side.mp4" "$tmp/squat_front.mp4" "$tmp/lunge_side.mp4" \
-  --threads 2 2>"$tmp/err" || fail "analyze failed: $(cat "$tmp/err")"
 keep=${FC_BUILD_DIR:?}/e2e-reports
 rm -rf "$keep" && mkdir -p "$keep"
 for s in squat_side squat_front lunge_side; do
+  "$bin" analyze --model full --quiet "$tmp/$s.mp4" --keypoints-out "$keep/$s.keypoints.jsonl" 2>"$tmp/err" ||
+    fail "analyze $s failed: $(cat "$tmp/err")"
   r="$tmp/$s.formcheck.json"
-  cp "$r" "$keep/" 2>/dev/null
+  cp "$r" "$keep/"
   [[ -s "$r" ]] || fail "$s: no report next to the video"
   python3 "$src/tests/tools/validate_schema.py" "$src/docs/report.schema.json" "$r" || fail "$s: schema"
   python3 "$here/check_report.py" --no-knees "$r" "$src/samples/$s.truth.json" || fail "$s: report differs from the truth"
