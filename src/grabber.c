@@ -18,7 +18,7 @@ typedef struct slot {
 struct fc_grabber {
     fc_capture *cap;
     fc_capture_info info;
-    int realtime;
+    int realtime, keep_all;
     pthread_t thread;
     int started;
     pthread_mutex_t mu;
@@ -76,6 +76,14 @@ static void *reader(void *arg)
                 t0 = fc_grabber_now_s() - f.t_s;
             sleep_until(t0 + f.t_s);
         }
+        if (g->keep_all) { /* wait until the consumer took the waiting frame */
+            pthread_mutex_lock(&g->mu);
+            while (g->fresh && !atomic_load(&g->stop))
+                pthread_cond_wait(&g->cv, &g->mu);
+            pthread_mutex_unlock(&g->mu);
+            if (atomic_load(&g->stop))
+                break;
+        }
         slot *s = &g->buf[g->fill];
         copy_frame(&s->f, &f);
         s->captured_s = fc_grabber_now_s();
@@ -87,7 +95,7 @@ static void *reader(void *arg)
         g->fresh = 1;
         g->st.captured++;
         g->st.recorded = fc_capture_recorded_frames(g->cap);
-        pthread_cond_signal(&g->cv);
+        pthread_cond_broadcast(&g->cv);
         pthread_mutex_unlock(&g->mu);
     }
     if (atomic_load(&g->stop))
@@ -98,12 +106,12 @@ static void *reader(void *arg)
                                                                                         : fc_capture_error(g->cap));
     g->status = rc;
     g->st.recorded = fc_capture_recorded_frames(g->cap);
-    pthread_cond_signal(&g->cv);
+    pthread_cond_broadcast(&g->cv);
     pthread_mutex_unlock(&g->mu);
     return NULL;
 }
 
-int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *opts, int realtime, char *err,
+int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *opts, int flags, char *err,
                     size_t errsz)
 {
     fc_grabber *g;
@@ -116,7 +124,8 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->cv, NULL);
     atomic_init(&g->stop, 0);
-    g->realtime = realtime;
+    g->realtime = (flags & FC_GRABBER_REALTIME) != 0;
+    g->keep_all = (flags & FC_GRABBER_ALL) != 0;
     if ((rc = fc_capture_open(&g->cap, url, opts, err, errsz)) < 0)
         goto fail;
     g->info = *fc_capture_get_info(g->cap);
@@ -167,6 +176,7 @@ int fc_grabber_next(fc_frame *frame, double *captured_s, fc_grabber *g, int time
         g->ready = t;
         g->fresh = 0;
         g->st.delivered++;
+        pthread_cond_broadcast(&g->cv); /* FC_GRABBER_ALL: the reader may go on */
         *frame = g->buf[g->held].f;
         if (captured_s)
             *captured_s = g->buf[g->held].captured_s;
@@ -183,6 +193,14 @@ void fc_grabber_interrupt(fc_grabber *g)
         return;
     atomic_store(&g->stop, 1);
     fc_capture_interrupt(g->cap);
+}
+
+/* Not for signal handlers: also wakes a reader waiting for the consumer. */
+static void wake(fc_grabber *g)
+{
+    pthread_mutex_lock(&g->mu);
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
 }
 
 const char *fc_grabber_error(fc_grabber *g)
@@ -204,6 +222,7 @@ int fc_grabber_close(fc_grabber *g, char *err, size_t errsz)
         return 0;
     if (g->started) {
         fc_grabber_interrupt(g);
+        wake(g);
         pthread_join(g->thread, NULL);
     }
     if (g->cap && (rc = fc_capture_stop_recording(g->cap)) < 0)

@@ -12,6 +12,7 @@
 #include "formcheck/atomicfile.h"
 #include "formcheck/capture.h"
 #include "formcheck/encode.h"
+#include "formcheck/grabber.h"
 #include "formcheck/keypoints.h"
 #include "formcheck/overlay.h"
 #include "formcheck/report.h"
@@ -30,6 +31,7 @@ fc_session_opts fc_session_default_opts(void)
     memset(&o, 0, sizeof o);
     o.pose = fc_pose_default_opts();
     o.max_side = 640;
+    o.pipeline = 1;
     o.analysis = fc_analysis_default_opts();
     o.progress_interval_s = 0.5;
     return o;
@@ -149,6 +151,7 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
 {
     fc_capture_opts co = fc_capture_default_opts();
     fc_capture *cap = NULL;
+    fc_grabber *g = NULL;
     fc_frame f;
     fc_pose_result r;
     progress_state ps;
@@ -157,11 +160,25 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     co.threads = s->o.decode_threads;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
-    if ((rc = fc_capture_open(&cap, job->input, &co, err, errsz)) < 0)
+    if (s->o.pipeline)
+        rc = fc_grabber_open(&g, job->input, &co, FC_GRABBER_ALL, err, errsz);
+    else
+        rc = fc_capture_open(&cap, job->input, &co, err, errsz);
+    if (rc < 0)
         return rc;
-    *info = *fc_capture_get_info(cap);
+    *info = g ? *fc_grabber_info(g) : *fc_capture_get_info(cap);
     progress_start(&ps, "pose", job->input, info->frames_estimate);
-    while (!stopped(s) && (rc = fc_capture_read(&f, cap)) == 0) {
+    for (;;) {
+        if (stopped(s))
+            break;
+        if (g) {
+            while ((rc = fc_grabber_next(&f, NULL, g, 200)) == FC_EAGAIN && !stopped(s))
+                ;
+        } else {
+            rc = fc_capture_read(&f, cap);
+        }
+        if (rc < 0)
+            break;
         if ((rc = fc_pose_process(s->pose, &f, f.t_s, &r)) < 0) {
             fc_set_error(err, errsz, rc, "%s: frame %lld: %s", job->input, (long long)f.index, fc_pose_error(s->pose));
             goto end;
@@ -185,10 +202,11 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     } else if (rc == FC_EINTR) {
         fc_set_error(err, errsz, rc, "%s: stopped", job->input);
     } else if (rc < 0) {
-        fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
+        fc_set_error(err, errsz, rc, "%s", g ? fc_grabber_error(g) : fc_capture_error(cap));
     }
 end:
     *wall_s = now_s() - ps.t0;
+    fc_grabber_close(g, NULL, 0);
     fc_capture_free(cap);
     return rc;
 }

@@ -22,8 +22,11 @@
  * one, one waits, the consumer holds one), so nothing is allocated per frame
  * and the consumer's frame is never written while it holds it.
  *
- * `realtime` paces a file (or any non-live source such as lavfi without its
- * realtime filter) to its timestamps, as a camera would deliver it.
+ * Flags: FC_GRABBER_REALTIME paces a file (or any non-live source such as
+ * lavfi without its realtime filter) to its timestamps, as a camera would
+ * deliver it. FC_GRABBER_ALL drops nothing: the thread waits for the consumer
+ * instead (a two-stage pipeline for files: decoding the next frame while the
+ * consumer works on this one).
  *
  * Thread-safety: one consumer thread; fc_grabber_interrupt() may be called from
  * anywhere, including a signal handler.
@@ -42,6 +45,8 @@ extern "C" {
 
 typedef struct fc_grabber fc_grabber;
 
+enum fc_grabber_flags { FC_GRABBER_REALTIME = 1, FC_GRABBER_ALL = 2 };
+
 typedef struct fc_grabber_stats {
     int64_t captured;   /**< frames read from the source */
     int64_t delivered;  /**< frames handed to the consumer */
@@ -50,9 +55,9 @@ typedef struct fc_grabber_stats {
 } fc_grabber_stats;
 
 /** Open `url` with `opts` (errors as fc_capture_open, synchronously) and start
- *  the reading thread. Frames larger than the first are an error (FC_EINVAL)
+ *  the reading thread; `flags` are fc_grabber_flags. Frames larger than the first are an error (FC_EINVAL)
  *  for the thread: a device does not change size mid-stream. */
-int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *opts, int realtime, char *err,
+int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *opts, int flags, char *err,
                     size_t errsz);
 
 /** The capture's stream information. */

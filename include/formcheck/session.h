@@ -66,6 +66,8 @@ typedef struct fc_session_opts {
     fc_pose_opts pose;          /**< model_dir required; mode is forced to VIDEO */
     int max_side;               /**< frames scaled so max(w,h) <= this before pose; 0 = native (default 640) */
     int decode_threads;         /**< 0 = auto */
+    int pipeline;               /**< 1 (default): decode on its own thread while pose runs
+                                     (formcheck/grabber.h, FC_GRABBER_ALL); 0 = one thread */
     fc_analysis_opts analysis;
     const fc_profile *squat;    /**< profiles: see fc_analysis_run() */
     const fc_profile *lunge;

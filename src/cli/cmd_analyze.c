@@ -56,7 +56,7 @@ const char fc_usage_analyze[] =
 typedef struct args {
     const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out;
     const char **inputs;
-    int n_inputs, force, json, quiet, max_side, threads;
+    int n_inputs, force, json, quiet, max_side, threads, no_pipeline;
 } args;
 
 static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *out)
@@ -92,6 +92,8 @@ static int parse_args(args *a, int argc, char **argv)
             a->force = 1;
         } else if (!strcmp(s, "--json")) {
             a->json = 1;
+        } else if (!strcmp(s, "--no-pipeline")) { /* undocumented: decode and pose on one thread (benchmarks) */
+            a->no_pipeline = 1;
         } else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
             a->quiet = 1;
         } else if (s[0] == '-' && s[1]) {
@@ -313,6 +315,7 @@ int fc_cmd_analyze(int argc, char **argv)
     }
     so.pose.threads = a.threads;
     so.max_side = a.max_side;
+    so.pipeline = !a.no_pipeline;
     fc_job_signals_install();
     rc = analyze_videos(&a, &so);
 end:
