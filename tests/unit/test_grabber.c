@@ -85,6 +85,40 @@ static void test_interrupt(void **state)
     fc_grabber_close(g, NULL, 0);
 }
 
+/* FC_GRABBER_ALL: a slow consumer still gets every frame, in order, none dropped. */
+static void test_keep_all(void **state)
+{
+    (void)state;
+    char err[FC_ERRBUF_SIZE];
+    fc_capture_opts o = lavfi();
+    fc_grabber *g = NULL;
+    assert_int_equal(fc_grabber_open(&g, "testsrc2=size=64x48:rate=30:duration=1", &o, FC_GRABBER_ALL, err, sizeof err),
+                     0);
+    fc_frame f;
+    int rc;
+    int64_t expect = 0;
+    while ((rc = fc_grabber_next(&f, NULL, g, 500)) != FC_EEOF) {
+        if (rc == FC_EAGAIN)
+            continue;
+        assert_int_equal(rc, 0);
+        assert_int_equal(f.index, expect);
+        expect++;
+        if (expect % 10 == 0)
+            sleep_s(0.05);
+    }
+    assert_int_equal(expect, 30);
+    fc_grabber_stats st;
+    fc_grabber_get_stats(&st, g);
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(st.delivered, 30);
+    fc_grabber_close(g, NULL, 0);
+    /* Closing while the reader waits for a consumer that stopped taking frames does not hang. */
+    assert_int_equal(fc_grabber_open(&g, "testsrc2=size=64x48:rate=30", &o, FC_GRABBER_ALL, err, sizeof err), 0);
+    assert_int_equal(fc_grabber_next(&f, NULL, g, 500), 0);
+    sleep_s(0.1);
+    assert_int_equal(fc_grabber_close(g, err, sizeof err), 0);
+}
+
 static void test_bad_source(void **state)
 {
     (void)state;
@@ -102,6 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_newest_frame),
         cmocka_unit_test(test_interrupt),
+        cmocka_unit_test(test_keep_all),
         cmocka_unit_test(test_bad_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
