@@ -241,6 +241,7 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     co.threads = s->o.decode_threads;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
+    progress_start(&ps, "annotate", job->input, (int64_t)s->n);
     if ((rc = fc_capture_open(&cap, job->input, &co, err, errsz)) < 0)
         return rc;
     const fc_capture_info *info = fc_capture_get_info(cap);
@@ -256,7 +257,6 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     eo.log_user = s->o.log_user;
     if ((rc = fc_encoder_open(&enc, job->annotate_path, &eo, err, errsz)) < 0)
         goto end;
-    progress_start(&ps, "annotate", job->input, (int64_t)s->n);
     fc_overlay ov = fc_overlay_default();
     int64_t done = 0;
     while (!stopped(s) && (rc = fc_capture_read(&f, cap)) == 0) {
