@@ -87,7 +87,7 @@ expect() { # expect CODE PATTERN cmd...
   grep -q -- "$pat" err.txt || fail "$*: stderr lacks '$pat': $(cat err.txt)"
 }
 expect 1 "exists" "$bin" analyze --from-keypoints side_squat.jsonl
-expect 1 "video analysis is not available yet" "$bin" analyze clip.mp4
+expect 1 "clip.mp4: no such file" "$bin" analyze clip.mp4
 expect 2 "nothing to analyse" "$bin" analyze
 expect 2 "expected squat, lunge or auto" "$bin" analyze --from-keypoints side_squat.jsonl --exercise plank
 sed 's/"warn_deg": 5,/"warn_deg": "five",/' "$src/models/form/squat.json" > bad_profile.json
