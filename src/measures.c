@@ -1,0 +1,515 @@
+/* measures.c - per-frame measures, depth signal, view (see formcheck/measures.h). */
+#include "formcheck/measures.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formcheck/error.h"
+
+#define DEG (180.0 / 3.14159265358979323846)
+
+typedef struct v3 {
+    double x, y, z;
+} v3;
+
+const char *fc_view_name(int view)
+{
+    switch (view) {
+    case FC_VIEW_SIDE: return "side";
+    case FC_VIEW_FRONT: return "front";
+    case FC_VIEW_OBLIQUE: return "oblique";
+    default: return "unknown";
+    }
+}
+
+static int ok(const fc_pose_result *r, int lm, float minv)
+{
+    return r->found && r->lm[lm].visibility >= minv && r->lm[lm].presence >= minv;
+}
+
+static v3 px(const fc_pose_result *r, int lm)
+{
+    return (v3){r->lm[lm].x, r->lm[lm].y, 0.0};
+}
+
+static v3 wd(const fc_pose_result *r, int lm)
+{
+    return (v3){r->world[lm].x, r->world[lm].y, r->world[lm].z};
+}
+
+static v3 sub(v3 a, v3 b) { return (v3){a.x - b.x, a.y - b.y, a.z - b.z}; }
+static v3 mid(v3 a, v3 b) { return (v3){0.5 * (a.x + b.x), 0.5 * (a.y + b.y), 0.5 * (a.z + b.z)}; }
+static double dot(v3 a, v3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+static double len(v3 a) { return sqrt(dot(a, a)); }
+
+/* Angle between two vectors, degrees; NAN if either is degenerate. */
+static double angle(v3 a, v3 b)
+{
+    double la = len(a), lb = len(b), c;
+    if (la < 1e-9 || lb < 1e-9)
+        return NAN;
+    c = dot(a, b) / (la * lb);
+    return acos(c > 1 ? 1 : c < -1 ? -1 : c) * DEG;
+}
+
+static const v3 UP = {0.0, -1.0, 0.0}; /* image and BlazePose world: y points down */
+
+static v3 scale3(v3 a, double k) { return (v3){a.x * k, a.y * k, a.z * k}; }
+
+/* a without its component along the unit vector u. */
+static v3 flat(v3 a, v3 u) { return sub(a, scale3(u, dot(a, u))); }
+
+/* Angle of a below the horizontal (degrees; + = pointing down) given "up". */
+static double below_horizontal(v3 a, v3 up)
+{
+    return atan2(-dot(a, up), len(flat(a, up))) * DEG;
+}
+
+/* Floor-to-hip height in pixels. The floor under the hips is taken as the
+ * mean of the two toe tips (they stay down when a heel lifts or the back foot
+ * of a lunge is on its toes), or of the ankles when a toe is not seen: with
+ * one foot forward, towards the camera, the mean is where the floor under the
+ * hips projects, where the lower foot alone would overstate the height. */
+static double hip_height_px(const fc_pose_result *r, float minv)
+{
+    int toes = ok(r, FC_LM_LEFT_FOOT_INDEX, minv) && ok(r, FC_LM_RIGHT_FOOT_INDEX, minv);
+    int a = toes ? FC_LM_LEFT_FOOT_INDEX : FC_LM_LEFT_ANKLE;
+    double fl = 0.5 * (r->lm[a].y + r->lm[a + 1].y);
+    return fl - 0.5 * (r->lm[FC_LM_LEFT_HIP].y + r->lm[FC_LM_RIGHT_HIP].y);
+}
+
+/* Which legs are usable: bit 0 left, bit 1 right (hip, knee and ankle seen). */
+static int legs_ok(const fc_pose_result *r, float minv)
+{
+    int mask = 0;
+    for (int sd = 0; sd < 2; sd++)
+        if (ok(r, FC_LM_LEFT_HIP + sd, minv) && ok(r, FC_LM_LEFT_KNEE + sd, minv) &&
+            ok(r, FC_LM_LEFT_ANKLE + sd, minv))
+            mask |= 1 << sd;
+    return mask;
+}
+
+static int lower_ok(const fc_pose_result *r, float minv)
+{
+    return legs_ok(r, minv) != 0;
+}
+
+/* A copy whose gated image points are replaced by their visible mirror, so
+ * midpoints (hips, shoulders, floor) come from the side the camera sees; the
+ * visibility stays, so per-side measures of the hidden side stay NAN. World
+ * points are kept: they have no occlusion. */
+static void prep(fc_pose_result *out, const fc_pose_result *in, float minv)
+{
+    *out = *in;
+    for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
+        int m = fc_landmark_mirror(i);
+        if (m != i && !ok(in, i, minv) && ok(in, m, minv)) {
+            out->lm[i].x = in->lm[m].x;
+            out->lm[i].y = in->lm[m].y;
+            out->lm[i].z = in->lm[m].z;
+        }
+    }
+}
+
+/* Segments whose image length over their real (world) length gives the image
+ * scale at the hips: foreshortening only shortens, so the largest ratio is the
+ * segment most parallel to the image (hip width in front view, the torso's
+ * side side on). Not the shoulder width, thighs or shins: leaning or bending
+ * brings them nearer the camera in front view, which would read as the whole
+ * body getting bigger. The per-frame scale is then a median over +-1 s, as it
+ * only changes when the person walks. */
+static const int scale_segs[][2] = {
+    {FC_LM_LEFT_HIP, FC_LM_RIGHT_HIP},
+    {FC_LM_LEFT_SHOULDER, FC_LM_LEFT_HIP},
+    {FC_LM_RIGHT_SHOULDER, FC_LM_RIGHT_HIP},
+};
+#define NSEGS (sizeof scale_segs / sizeof scale_segs[0])
+
+/* Pixels per metre on frame r (prepped), or NAN. */
+static double frame_scale(const fc_pose_result *r, const fc_pose_result *orig, const double segw[NSEGS], float minv)
+{
+    double best = NAN;
+    for (size_t k = 0; k < NSEGS; k++) {
+        int a = scale_segs[k][0], b = scale_segs[k][1];
+        if (!(segw[k] > 0.05) || !ok(orig, a, minv) || !ok(orig, b, minv))
+            continue;
+        double v = len(sub(px(r, a), px(r, b))) / segw[k];
+        if (!(v <= best))
+            best = v;
+    }
+    return best;
+}
+
+#define MEDIAN_MAX 256
+
+/* Median of a small array (insertion sort in place). */
+static double median_small(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double tmp = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = tmp;
+        }
+    return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
+}
+
+int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float minv,
+                      double window_s)
+{
+    double segw[NSEGS] = {0}, *hm, *raw;
+    size_t cnt = 0;
+
+    if ((n && (!depth || !leg_px || !s)) || !(window_s > 0))
+        return FC_EINVAL;
+    if (!n)
+        return 0;
+    if (!(hm = malloc(2 * n * sizeof *hm)))
+        return FC_ENOMEM;
+    raw = hm + n;
+    /* Real segment lengths: world landmarks, averaged over the series. */
+    for (size_t t = 0; t < n; t++) {
+        if (!s[t].found)
+            continue;
+        for (size_t k = 0; k < NSEGS; k++)
+            segw[k] += len(sub(wd(&s[t], scale_segs[k][0]), wd(&s[t], scale_segs[k][1])));
+        cnt++;
+    }
+    for (size_t k = 0; k < NSEGS; k++)
+        segw[k] = cnt ? segw[k] / cnt : 0;
+    /* Pixels per metre per frame, then its running median over +-1 s. */
+    for (size_t t = 0; t < n; t++) {
+        fc_pose_result p;
+        raw[t] = NAN;
+        if (!lower_ok(&s[t], minv))
+            continue;
+        prep(&p, &s[t], minv);
+        raw[t] = frame_scale(&p, &s[t], segw, minv);
+    }
+    for (size_t t = 0; t < n; t++) {
+        double win[MEDIAN_MAX];
+        size_t k = 0;
+        hm[t] = leg_px[t] = NAN;
+        if (!isfinite(raw[t]))
+            continue;
+        for (size_t j = t + 1; j-- > 0 && s[t].t_s - s[j].t_s <= 1.0 && k < MEDIAN_MAX / 2;)
+            if (isfinite(raw[j]))
+                win[k++] = raw[j];
+        for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= 1.0 && k < MEDIAN_MAX; j++)
+            if (isfinite(raw[j]))
+                win[k++] = raw[j];
+        double sc = median_small(win, k);
+        if (!(sc > 1e-6))
+            continue;
+        /* Hip height above the floor in metres: a person walking towards or
+         * away from the camera keeps their height. */
+        fc_pose_result p;
+        prep(&p, &s[t], minv);
+        hm[t] = hip_height_px(&p, minv) / sc;
+        leg_px[t] = sc;
+    }
+    /* The standing height: the largest hip height within +-window_s. */
+    for (size_t t = 0; t < n; t++) {
+        double best = 0.0;
+        depth[t] = NAN;
+        if (!isfinite(hm[t]))
+            continue;
+        for (size_t j = t + 1; j-- > 0 && s[t].t_s - s[j].t_s <= window_s;)
+            if (isfinite(hm[j]) && hm[j] > best)
+                best = hm[j];
+        for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= window_s; j++)
+            if (isfinite(hm[j]) && hm[j] > best)
+                best = hm[j];
+        if (!(best > 0.05)) {
+            leg_px[t] = NAN;
+            continue;
+        }
+        depth[t] = 1.0 - hm[t] / best;
+        leg_px[t] *= best;
+    }
+    free(hm);
+    return 0;
+}
+
+/* Torso width over torso length: shoulders and hips. */
+static double torso_ratio(v3 sl, v3 sr, v3 hl, v3 hr)
+{
+    double tl = len(sub(mid(sl, sr), mid(hl, hr)));
+    return tl < 1e-9 ? NAN : (len(sub(sr, sl)) + len(sub(hr, hl))) / (2.0 * tl);
+}
+
+static double frame_yaw(const fc_pose_result *r)
+{
+    double r2 = torso_ratio(px(r, FC_LM_LEFT_SHOULDER), px(r, FC_LM_LEFT_SHOULDER + 1), px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1));
+    double r3 = torso_ratio(wd(r, FC_LM_LEFT_SHOULDER), wd(r, FC_LM_LEFT_SHOULDER + 1), wd(r, FC_LM_LEFT_HIP), wd(r, FC_LM_LEFT_HIP + 1));
+    double c;
+    if (!isfinite(r2) || !isfinite(r3) || r3 < 0.1)
+        return NAN;
+    c = r2 / r3;
+    return acos(c > 1 ? 1 : c < 0 ? 0 : c) * DEG;
+}
+
+/* Median of yaw samples through a 1-degree histogram (no allocation). */
+static double hist_median(const unsigned hist[91], unsigned total)
+{
+    unsigned acc = 0;
+    for (int i = 0; i <= 90; i++) {
+        acc += hist[i];
+        if (2 * acc >= total)
+            return i;
+    }
+    return 90;
+}
+
+static int view_of(double yaw)
+{
+    return yaw < 30.0 ? FC_VIEW_FRONT : yaw > 60.0 ? FC_VIEW_SIDE : FC_VIEW_OBLIQUE;
+}
+
+int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const double *depth, double t_from,
+                   double t_to, float minv)
+{
+    unsigned hist[91] = {0}, total = 0;
+
+    if (!out || (n && (!s || !depth)))
+        return FC_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->yaw_deg = NAN;
+    for (size_t t = 0; t < n; t++) {
+        double y;
+        fc_pose_result p;
+        if (s[t].t_s < t_from || s[t].t_s > t_to || !(depth[t] < 0.08) ||
+            !(ok(&s[t], FC_LM_LEFT_SHOULDER, minv) || ok(&s[t], FC_LM_LEFT_SHOULDER + 1, minv)))
+            continue;
+        prep(&p, &s[t], minv);
+        if (!isfinite(y = frame_yaw(&p)))
+            continue;
+        hist[(int)lround(y)]++;
+        total++;
+    }
+    if (!total)
+        return 0;
+    out->yaw_deg = hist_median(hist, total);
+    out->view = view_of(out->yaw_deg);
+    /* Camera moved (or the athlete turned): a 2 s window whose view differs
+     * from the previous window's by more than 25 degrees. */
+    double prev = NAN;
+    size_t first = 0; /* frames are in time order: each window starts where the last ended */
+    for (double w0 = n ? fmax(t_from, s[0].t_s) : 0; n && w0 < fmin(t_to, s[n - 1].t_s); w0 += 2.0) {
+        unsigned wh[91] = {0}, wt = 0;
+        while (first < n && s[first].t_s < w0)
+            first++;
+        for (size_t t = first; t < n && s[t].t_s < w0 + 2.0; t++) {
+            double y;
+            fc_pose_result p;
+            if (s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
+                continue;
+            prep(&p, &s[t], minv);
+            if (!isfinite(y = frame_yaw(&p)))
+                continue;
+            wh[(int)lround(y)]++;
+            wt++;
+        }
+        if (wt < 5)
+            continue;
+        double yaw = hist_median(wh, wt);
+        if (isfinite(prev) && fabs(yaw - prev) > 25.0 && out->n_moves < 8)
+            out->move_t_s[out->n_moves++] = w0;
+        prev = yaw;
+    }
+    return 0;
+}
+
+/* Heel-to-toe pitch, degrees, + = heel up. Side view: image; else world. */
+static double foot_pitch(const fc_pose_result *r, int side, v3 up)
+{
+    return below_horizontal(sub(wd(r, FC_LM_LEFT_FOOT_INDEX + side), wd(r, FC_LM_LEFT_HEEL + side)), up);
+}
+
+static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 up, v3 fwdw,
+                           double legw, float minv)
+{
+    /* Sagittal angles from the world points in every view: in side view the
+     * feet turn out and the legs stand at different depths, which bends 2D
+     * angles by 1-3 deg; in front view they are reported but not judged. */
+    v3 (*P)(const fc_pose_result *, int) = wd;
+    v3 hm = mid(P(r, FC_LM_LEFT_HIP), P(r, FC_LM_LEFT_HIP + 1)), sm = mid(P(r, FC_LM_LEFT_SHOULDER), P(r, FC_LM_LEFT_SHOULDER + 1));
+    double rdir = r->lm[FC_LM_LEFT_HIP + 1].x >= r->lm[FC_LM_LEFT_HIP].x ? 1.0 : -1.0; /* the person's right in the image */
+
+    m->trunk_lean_deg = angle(sub(sm, hm), up);
+    for (int sd = 0; sd < 2; sd++) {
+        v3 h = P(r, FC_LM_LEFT_HIP + sd), k = P(r, FC_LM_LEFT_KNEE + sd), a = P(r, FC_LM_LEFT_ANKLE + sd), sh = P(r, FC_LM_LEFT_SHOULDER + sd);
+        v3 th = sub(k, h);
+        m->knee_flex_deg[sd] = 180.0 - angle(sub(h, k), sub(a, k));
+        m->hip_flex_deg[sd] = 180.0 - angle(sub(sh, h), th);
+        m->shin_deg[sd] = angle(sub(k, a), up);
+        /* True segment lengths in pixels: the leg length split by the world ratio. */
+        v3 wh = wd(r, FC_LM_LEFT_HIP + sd), wk = wd(r, FC_LM_LEFT_KNEE + sd), wa = wd(r, FC_LM_LEFT_ANKLE + sd);
+        double lt = len(sub(wk, wh)), ls = len(sub(wa, wk));
+        double tl = lt + ls > 1e-6 ? leg * lt / (lt + ls) : 0.5 * leg, sl = leg - tl;
+        if (view == FC_VIEW_FRONT) {
+            /* The knee comes towards the camera as the hips go back: undo the
+             * perspective with BlazePose's relative depth z (pixel scale), taking
+             * the focal length as the image width (a ~53 deg webcam) and the
+             * principal point at the centre. */
+            double f = r->width > 0 ? r->width : 640.0, cy = 0.5 * r->height;
+            double yk = cy + (r->lm[FC_LM_LEFT_KNEE + sd].y - cy) * (1.0 + r->lm[FC_LM_LEFT_KNEE + sd].z / f);
+            double yh = cy + (r->lm[FC_LM_LEFT_HIP + sd].y - cy) * (1.0 + r->lm[FC_LM_LEFT_HIP + sd].z / f);
+            double sn = (yk - yh) / tl;
+            m->thigh_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
+        } else {
+            m->thigh_deg[sd] = below_horizontal(th, up);
+        }
+        v3 h2 = px(r, FC_LM_LEFT_HIP + sd), k2 = px(r, FC_LM_LEFT_KNEE + sd), a2 = px(r, FC_LM_LEFT_ANKLE + sd);
+        double line_x = fabs(a2.y - h2.y) > 1e-9 ? h2.x + (a2.x - h2.x) * (k2.y - h2.y) / (a2.y - h2.y) : h2.x;
+        double medial = sd == 0 ? rdir : -rdir;
+        double off = (k2.x - line_x) * medial;
+        /* The frontal-plane projection angle as the literature measures it on
+         * 2D video (Munro et al. 2012): 180 - the image angle at the knee. It
+         * grows large as the thigh foreshortens in deep squats, so the check
+         * uses knee_in_deg; FPPA is reported beside it. */
+        double dev = angle(sub(k2, h2), sub(a2, k2));
+        m->fppa_deg[sd] = off >= 0 ? dev : -dev;
+        /* Knee over the toes: feet turn out, so in a sound squat the knee sits
+         * outside the hip-ankle line but over the toes; caving in puts it inside.
+         * The knees follow about half of a sideways pelvis shift; that is taken
+         * out so a hip shift does not read as one knee caving in. */
+        double toe_x = r->lm[FC_LM_LEFT_FOOT_INDEX + sd].x;
+        double shift_x = 0.5 * (r->lm[FC_LM_LEFT_HIP].x + r->lm[FC_LM_RIGHT_HIP].x) -
+                         0.5 * (r->lm[FC_LM_LEFT_ANKLE].x + r->lm[FC_LM_RIGHT_ANKLE].x);
+        m->knee_in_deg[sd] = ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv)
+                                 ? atan((k2.x - toe_x - 0.5 * shift_x) * medial / sl) * DEG
+                                 : NAN;
+        if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
+            continue; /* foot measures stay NAN */
+        m->heel_lift_deg[sd] = foot_pitch(r, sd, up);
+        m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
+        m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
+    }
+    v3 hip2 = mid(px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1)), ank2 = mid(px(r, FC_LM_LEFT_ANKLE), px(r, FC_LM_LEFT_ANKLE + 1));
+    m->hip_below_knee = (hip2.y - 0.5 * (r->lm[FC_LM_LEFT_KNEE].y + r->lm[FC_LM_LEFT_KNEE + 1].y)) / leg;
+    m->hip_shift_pct = 100.0 * (hip2.x - ank2.x) * rdir / leg;
+    double kw = fabs(r->lm[FC_LM_LEFT_KNEE].x - r->lm[FC_LM_LEFT_KNEE + 1].x), aw = fabs(r->lm[FC_LM_LEFT_ANKLE].x - r->lm[FC_LM_LEFT_ANKLE + 1].x);
+    m->knee_ankle_ratio = aw > 1e-6 ? kw / aw : NAN;
+    m->step_ratio = fabs(dot(sub(wd(r, FC_LM_LEFT_ANKLE), wd(r, FC_LM_LEFT_ANKLE + 1)), fwdw)) / legw;
+}
+
+static void set_nan(fc_measures *m)
+{
+    double *f[] = {&m->trunk_lean_deg, &m->hip_below_knee, &m->knee_ankle_ratio, &m->hip_shift_pct,
+                   &m->step_ratio};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        *f[i] = NAN;
+    for (int sd = 0; sd < 2; sd++)
+        m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] = m->fppa_deg[sd] = m->knee_in_deg[sd] =
+            m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] = NAN;
+}
+
+/* "Up" in world coordinates: BlazePose's world axes follow the camera, so a
+ * tilted camera tilts them. Standing, the legs are vertical: the mean
+ * ankle-to-hip direction over standing frames with parallel legs is up (y is down when
+ * the camera is level, the default). */
+static v3 world_up(const fc_pose_result *s, size_t n, const double *depth, float minv)
+{
+    v3 acc = {0, 0, 0};
+    size_t k = 0;
+
+    for (size_t t = 0; t < n; t++) {
+        if (!(depth[t] < 0.03) || legs_ok(&s[t], minv) != 3)
+            continue;
+        v3 dl = sub(wd(&s[t], FC_LM_LEFT_HIP), wd(&s[t], FC_LM_LEFT_ANKLE));
+        v3 dr = sub(wd(&s[t], FC_LM_RIGHT_HIP), wd(&s[t], FC_LM_RIGHT_ANKLE));
+        double ll = len(dl), lr = len(dr);
+        /* Only with the legs parallel: a split stance's legs form a V. */
+        if (!(ll > 0.3 && lr > 0.3) || dot(dl, dr) / (ll * lr) < cos(8.0 / DEG))
+            continue;
+        acc = (v3){acc.x + dl.x / ll + dr.x / lr, acc.y + dl.y / ll + dr.y / lr, acc.z + dl.z / ll + dr.z / lr};
+        k++;
+    }
+    double l = len(acc);
+    /* Standing legs tilt a degree or two themselves, so the estimate only
+     * replaces the level-camera up when they differ by 5-30 degrees (a camera
+     * tilted up or down). */
+    double c = l > 0 ? dot(scale3(acc, 1.0 / l), UP) : 1.0;
+    if (k < 5 || c > cos(5.0 / DEG) || c < cos(30.0 / DEG))
+        return UP;
+    return scale3(acc, 1.0 / l);
+}
+
+/* The feet's forward direction (world, horizontal) and the world leg length. */
+static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 up, v3 *fw, double *legw)
+{
+    v3 acc = {0, 0, 0};
+    double lw = 0;
+    size_t k = 0;
+
+    for (size_t t = 0; t < n; t++) {
+        if (!lower_ok(&s[t], minv))
+            continue;
+        for (int sd = 0; sd < 2; sd++) {
+            v3 dw = flat(sub(wd(&s[t], FC_LM_LEFT_FOOT_INDEX + sd), wd(&s[t], FC_LM_LEFT_HEEL + sd)), up);
+            acc = (v3){acc.x + dw.x, acc.y + dw.y, acc.z + dw.z};
+            lw += len(sub(wd(&s[t], FC_LM_LEFT_HIP + sd), wd(&s[t], FC_LM_LEFT_KNEE + sd))) +
+                  len(sub(wd(&s[t], FC_LM_LEFT_KNEE + sd), wd(&s[t], FC_LM_LEFT_ANKLE + sd)));
+            k++;
+        }
+    }
+    double h = len(acc);
+    *fw = h > 1e-9 ? scale3(acc, 1.0 / h) : (v3){0, 0, -1};
+    *legw = k && lw / k > 0.1 ? lw / k : 0.9;
+}
+
+int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
+                        const double *leg_px, int view, float minv)
+{
+    v3 fw, up;
+    double legw, base_pitch[2] = {0, 0}, base_shift = 0;
+    size_t nb = 0, np[2] = {0, 0};
+
+    if (n && (!out || !s || !depth || !leg_px))
+        return FC_EINVAL;
+    up = world_up(s, n, depth, minv);
+    forward_dirs(s, n, minv, up, &fw, &legw);
+    for (size_t t = 0; t < n; t++) {
+        fc_measures *m = &out[t];
+        memset(m, 0, sizeof *m);
+        m->frame = s[t].frame;
+        m->t_s = s[t].t_s;
+        m->depth = depth[t];
+        set_nan(m);
+        if (!isfinite(depth[t]) || !isfinite(leg_px[t]) || !lower_ok(&s[t], minv))
+            continue;
+        fc_pose_result p;
+        int legs = legs_ok(&s[t], minv);
+        m->valid = 1;
+        prep(&p, &s[t], minv);
+        frame_measures(m, &p, view, leg_px[t], up, fw, legw, minv);
+        for (int sd = 0; sd < 2; sd++)
+            if (!(legs & (1 << sd)))
+                m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] =
+                    m->fppa_deg[sd] = m->knee_in_deg[sd] = m->heel_lift_deg[sd] = m->knee_height_pct[sd] = m->knee_past_toe_pct[sd] =
+                        NAN;
+        if (depth[t] < 0.03) {
+            for (int sd = 0; sd < 2; sd++)
+                if (isfinite(m->heel_lift_deg[sd])) {
+                    base_pitch[sd] += m->heel_lift_deg[sd];
+                    np[sd]++;
+                }
+            base_shift += m->hip_shift_pct;
+            nb++;
+        }
+    }
+    /* Standing baselines: heel lift and hip shift are changes from standing. */
+    for (int sd = 0; sd < 2; sd++)
+        if (np[sd])
+            base_pitch[sd] /= np[sd];
+    if (nb)
+        base_shift /= nb;
+    for (size_t t = 0; t < n; t++) {
+        out[t].heel_lift_deg[0] -= base_pitch[0];
+        out[t].heel_lift_deg[1] -= base_pitch[1];
+        out[t].hip_shift_pct -= base_shift;
+    }
+    return 0;
+}
