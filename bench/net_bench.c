@@ -71,12 +71,19 @@ int main(int argc, char **argv)
                                    "pose_landmark_heavy"};
     const char *dir = argc > 1 ? argv[1] : getenv("FC_MODEL_DIR") ? getenv("FC_MODEL_DIR") : "models";
     int runs = argc > 2 ? atoi(argv[2]) : 30, rc = 0;
-    double *ms, *cpu = NULL;
+    double *ms = NULL, *cpu = NULL;
 
-    if (runs < 1 || runs > 100000 || !(ms = malloc(sizeof *ms * (size_t)runs))
-        || !(cpu = malloc(sizeof *cpu * (size_t)runs))) {
+    if (runs < 1 || runs > 100000) {
         fprintf(stderr, "usage: net_bench [MODEL_DIR] [RUNS 1..100000]\n");
         return 2;
+    }
+    ms = malloc(sizeof *ms * (size_t)runs);
+    cpu = malloc(sizeof *cpu * (size_t)runs);
+    if (!ms || !cpu) {
+        fprintf(stderr, "net_bench: out of memory\n");
+        free(ms);
+        free(cpu);
+        return 1;
     }
     printf("%-24s %7s %9s %9s %9s %12s  (ms per forward, %d runs)\n", "model", "threads", "median", "min", "p90",
            "cpu median", runs);
