@@ -5,7 +5,8 @@
 // ranks keep TFLite's order, so RESHAPE goes through NHWC first. Graph outputs
 // are handed back in TFLite's layout.
 //
-// The only C++ in the project: every exception stops at the extern "C" edge.
+// With net_dwconv.cpp (a custom depthwise layer) the only C++ in the project:
+// every exception stops at the extern "C" edge below.
 #include "formcheck/net.h"
 
 #include <opencv2/core.hpp>
