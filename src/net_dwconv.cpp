@@ -18,9 +18,55 @@
 #include <mutex>
 #include <vector>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define FC_DW_AVX2 1
+#endif
+
 namespace fc_detail {
 
 namespace {
+
+#ifdef FC_DW_AVX2
+// The packed-row kernel with 8-wide FMA, compiled for AVX2+FMA whatever the
+// build's baseline and used only when the CPU has them (OpenCV's own dispatch
+// check, so OPENCV_CPU_DISABLE=AVX2,FMA3 turns it off, e.g. to test the
+// 128-bit path). Computes yr[0, n) for n the largest multiple of 8 <= wo.
+__attribute__((target("avx2,fma"))) int row_avx2(const float *base, size_t plane, int wq, const float *wt, int kh,
+                                                  int kw, int sw, float bias, bool relu6, float *yr, int wo)
+{
+    const __m256 vb = _mm256_set1_ps(bias), lo = _mm256_setzero_ps(), hi = _mm256_set1_ps(6.0f);
+    int ox = 0;
+    for (; ox + 16 <= wo; ox += 16) {
+        __m256 a0 = vb, a1 = vb;
+        for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++) {
+                const float *src = base + (size_t)(kx % sw) * plane + (size_t)ky * wq + kx / sw + ox;
+                __m256 wv = _mm256_set1_ps(wt[ky * kw + kx]);
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), wv, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(src + 8), wv, a1);
+            }
+        if (relu6) {
+            a0 = _mm256_min_ps(_mm256_max_ps(a0, lo), hi);
+            a1 = _mm256_min_ps(_mm256_max_ps(a1, lo), hi);
+        }
+        _mm256_storeu_ps(yr + ox, a0);
+        _mm256_storeu_ps(yr + ox + 8, a1);
+    }
+    for (; ox + 8 <= wo; ox += 8) {
+        __m256 a0 = vb;
+        for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++) {
+                const float *src = base + (size_t)(kx % sw) * plane + (size_t)ky * wq + kx / sw + ox;
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), _mm256_set1_ps(wt[ky * kw + kx]), a0);
+            }
+        if (relu6)
+            a0 = _mm256_min_ps(_mm256_max_ps(a0, lo), hi);
+        _mm256_storeu_ps(yr + ox, a0);
+    }
+    return ox;
+}
+#endif
 
 class dwconv_layer : public cv::dnn::Layer {
 public:
@@ -35,6 +81,7 @@ public:
         pb_ = p.get<int>("pad_b");
         pr_ = p.get<int>("pad_r");
         relu6_ = p.get<bool>("relu6", false);
+        avx2_ = cv::checkHardwareSupport(CV_CPU_AVX2) && cv::checkHardwareSupport(CV_CPU_FMA3);
         CV_Assert(blobs.size() == 2 && kh_ > 0 && kw_ > 0 && sh_ > 0 && sw_ > 0);
         CV_Assert(pt_ >= 0 && pl_ >= 0 && pb_ >= 0 && pr_ >= 0);
         channels_ = (int)blobs[1].total();
@@ -77,7 +124,7 @@ public:
 
 private:
     int kh_, kw_, sh_, sw_, pt_, pl_, pb_, pr_, channels_;
-    bool relu6_;
+    bool relu6_, avx2_;
 
     // Copy channel x into `buf`, zero-padded and split by horizontal stride phase:
     // plane[ph][py * wq + j] = padded[py][j * sw + ph]. Tap (ky, kx) of output
@@ -114,6 +161,10 @@ private:
             float *yr = y + (size_t)oy * wo;
             const float *base = buf + (size_t)oy * sh_ * wq;
             int ox = 0;
+#ifdef FC_DW_AVX2
+            if (avx2_)
+                ox = row_avx2(base, plane, wq, wt, kh_, kw_, sw_, bias, relu6_, yr, wo);
+#endif
 #if CV_SIMD128
             cv::v_float32x4 vb = cv::v_setall_f32(bias), lo = cv::v_setzero_f32(), hi = cv::v_setall_f32(6.0f);
             for (; ox + 8 <= wo; ox += 8) {
