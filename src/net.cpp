@@ -5,7 +5,8 @@
 // ranks keep TFLite's order, so RESHAPE goes through NHWC first. Graph outputs
 // are handed back in TFLite's layout.
 //
-// The only C++ in the project: every exception stops at the extern "C" edge.
+// With net_dwconv.cpp (a custom depthwise layer) the only C++ in the project:
+// every exception stops at the extern "C" edge below.
 #include "formcheck/net.h"
 
 #include <opencv2/core.hpp>
@@ -155,17 +156,19 @@ private:
     }
 
     // CONV_2D and DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C for depthwise),
-    // except stride-1 depthwise kernels larger than 3x3 -> FcDepthwiseConv
-    // (net_dwconv.cpp): measured here, OpenCV 4.6 runs those 2-3x slower, while its
-    // own 3x3 and stride-2 depthwise paths beat ours. A PAD feeding only this op is
-    // folded into explicit paddings.
+    // except depthwise kernels larger than 3x3, and 3x3 stride 1 below 32 output
+    // columns -> FcDepthwiseConv (net_dwconv.cpp). Measured per layer here (AVX2):
+    // OpenCV 4.6 runs BlazePose's 5x5 ones 3-6x slower at stride 1 and 1.6x at
+    // stride 2, and its 3x3 ones 4-7x slower at 8x8 and 16x16; its 3x3 path from
+    // 32 columns up (and at stride 2) is 1.5-6x faster than ours.
+    // A PAD feeding only this op is folded into explicit paddings.
     int conv(const std::string &name, const fc_tfl_op &op)
     {
         const fc_tfl_tensor &w = T(op.in[1]), &x = T(op.in[0]), &y = T(op.out[0]);
         bool dw = op.code == FC_TFL_DEPTHWISE_CONV_2D;
         int kh = w.shape[1], kw = w.shape[2];
         int cout = dw ? w.shape[3] : w.shape[0], cin = dw ? 1 : w.shape[3];
-        bool own = dw && op.stride_h == 1 && op.stride_w == 1 && kh * kw > 9;
+        bool own = dw && (kh * kw > 9 || (op.stride_w == 1 && op.stride_h == 1 && y.shape[2] < 32));
         cv::dnn::LayerParams lp;
         cv::Mat wm({cout, cin, kh, kw}, CV_32F);
         float *d = wm.ptr<float>();

@@ -5,10 +5,10 @@
 //
 // NCHW, batch 1, any kernel, strides, explicit asymmetric zero padding (TFLite
 // SAME pads and folded PAD ops), optional fused ReLU6. Channels run in
-// parallel with cv::parallel_for_ (so cv::setNumThreads applies). Stride 1:
-// the interior of each output row is computed 8 values at a time in SIMD
-// registers (one load per multiply-add); borders and other strides go through
-// a checked scalar loop.
+// parallel with cv::parallel_for_ (so cv::setNumThreads applies). Each channel
+// is first copied into a zero-padded scratch buffer split by stride phase, so
+// every output row is computed 8 (then 4) values at a time in SIMD registers,
+// one load per multiply-add, with no bounds checks.
 #include "net_dwconv.hpp"
 
 #include <opencv2/core/hal/intrin.hpp>
@@ -18,9 +18,55 @@
 #include <mutex>
 #include <vector>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define FC_DW_AVX2 1
+#endif
+
 namespace fc_detail {
 
 namespace {
+
+#ifdef FC_DW_AVX2
+// The packed-row kernel with 8-wide FMA, compiled for AVX2+FMA whatever the
+// build's baseline and used only when the CPU has them (OpenCV's own dispatch
+// check, so OPENCV_CPU_DISABLE=AVX2,FMA3 turns it off, e.g. to test the
+// 128-bit path). Computes yr[0, n) for n the largest multiple of 8 <= wo.
+__attribute__((target("avx2,fma"))) int row_avx2(const float *base, size_t plane, int wq, const float *wt, int kh,
+                                                  int kw, int sw, float bias, bool relu6, float *yr, int wo)
+{
+    const __m256 vb = _mm256_set1_ps(bias), lo = _mm256_setzero_ps(), hi = _mm256_set1_ps(6.0f);
+    int ox = 0;
+    for (; ox + 16 <= wo; ox += 16) {
+        __m256 a0 = vb, a1 = vb;
+        for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++) {
+                const float *src = base + (size_t)(kx % sw) * plane + (size_t)ky * wq + kx / sw + ox;
+                __m256 wv = _mm256_set1_ps(wt[ky * kw + kx]);
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), wv, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(src + 8), wv, a1);
+            }
+        if (relu6) {
+            a0 = _mm256_min_ps(_mm256_max_ps(a0, lo), hi);
+            a1 = _mm256_min_ps(_mm256_max_ps(a1, lo), hi);
+        }
+        _mm256_storeu_ps(yr + ox, a0);
+        _mm256_storeu_ps(yr + ox + 8, a1);
+    }
+    for (; ox + 8 <= wo; ox += 8) {
+        __m256 a0 = vb;
+        for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++) {
+                const float *src = base + (size_t)(kx % sw) * plane + (size_t)ky * wq + kx / sw + ox;
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), _mm256_set1_ps(wt[ky * kw + kx]), a0);
+            }
+        if (relu6)
+            a0 = _mm256_min_ps(_mm256_max_ps(a0, lo), hi);
+        _mm256_storeu_ps(yr + ox, a0);
+    }
+    return ox;
+}
+#endif
 
 class dwconv_layer : public cv::dnn::Layer {
 public:
@@ -35,6 +81,7 @@ public:
         pb_ = p.get<int>("pad_b");
         pr_ = p.get<int>("pad_r");
         relu6_ = p.get<bool>("relu6", false);
+        avx2_ = cv::checkHardwareSupport(CV_CPU_AVX2) && cv::checkHardwareSupport(CV_CPU_FMA3);
         CV_Assert(blobs.size() == 2 && kh_ > 0 && kw_ > 0 && sh_ > 0 && sw_ > 0);
         CV_Assert(pt_ >= 0 && pl_ >= 0 && pb_ >= 0 && pr_ >= 0);
         channels_ = (int)blobs[1].total();
@@ -67,88 +114,94 @@ public:
         const float *xp = x.ptr<float>(), *wp = blobs[0].ptr<float>(), *bp = blobs[1].ptr<float>();
         float *yp = y.ptr<float>();
         cv::parallel_for_(cv::Range(0, channels_), [&](const cv::Range &r) {
+            // One padded scratch channel per worker thread, kept across calls.
+            static thread_local std::vector<float> scratch;
             for (int c = r.start; c < r.end; c++)
                 channel(xp + (size_t)c * h * w, yp + (size_t)c * ho * wo, wp + (size_t)c * kh_ * kw_, bp[c], h, w,
-                        ho, wo);
+                        ho, wo, scratch);
         });
     }
 
 private:
     int kh_, kw_, sh_, sw_, pt_, pl_, pb_, pr_, channels_;
-    bool relu6_;
+    bool relu6_, avx2_;
 
-    // One output value with bounds checks (borders, strides > 1).
-    float tap_sum(const float *x, const float *wt, int h, int w, int oy, int ox) const
+    // Copy channel x into `buf`, zero-padded and split by horizontal stride phase:
+    // plane[ph][py * wq + j] = padded[py][j * sw + ph]. Tap (ky, kx) of output
+    // (oy, ox) is then plane[kx % sw][(oy * sh + ky) * wq + kx / sw + ox]:
+    // contiguous in ox for every stride, no bounds checks in the loops.
+    void pack(const float *x, float *buf, int h, int w, int hp, int wq) const
     {
-        float acc = 0;
-        for (int ky = 0; ky < kh_; ky++) {
-            int iy = oy * sh_ - pt_ + ky;
-            if (iy < 0 || iy >= h)
+        std::fill(buf, buf + (size_t)sw_ * hp * wq, 0.0f);
+        for (int iy = 0; iy < h; iy++) {
+            const float *xr = x + (size_t)iy * w;
+            size_t row = (size_t)(iy + pt_) * wq;
+            if (sw_ == 1) {
+                std::copy(xr, xr + w, buf + row + pl_);
                 continue;
-            for (int kx = 0; kx < kw_; kx++) {
-                int ix = ox * sw_ - pl_ + kx;
-                if (ix >= 0 && ix < w)
-                    acc += wt[ky * kw_ + kx] * x[(size_t)iy * w + ix];
+            }
+            for (int ix = 0; ix < w; ix++) {
+                int px = ix + pl_;
+                buf[(size_t)(px % sw_) * hp * wq + row + px / sw_] = xr[ix];
             }
         }
-        return acc;
     }
 
-    // Stride 1, all taps inside the row: 8 outputs per step in two SIMD
-    // accumulators, one load per multiply-add. Returns the first ox not done.
-    int row_s1(float *yr, const float *x, const float *wt, float bias, int h, int w, int oy, int ox, int end) const
+    void channel(const float *x, float *y, const float *wt, float bias, int h, int w, int ho, int wo,
+                 std::vector<float> &scratch) const
     {
-#if CV_SIMD128
-        const float *rows[64];
-        int nrows = 0;
-        const float *wrow[64];
-        for (int ky = 0; ky < kh_ && ky < 64; ky++) {
-            int iy = oy - pt_ + ky;
-            if (iy >= 0 && iy < h) {
-                rows[nrows] = x + (size_t)iy * w;
-                wrow[nrows++] = wt + ky * kw_;
-            }
-        }
-        cv::v_float32x4 vb = cv::v_setall_f32(bias), lo = cv::v_setzero_f32(), hi = cv::v_setall_f32(6.0f);
-        for (; ox + 8 <= end; ox += 8) {
-            cv::v_float32x4 a0 = vb, a1 = vb;
-            for (int r = 0; r < nrows; r++) {
-                const float *xr = rows[r] + (ox - pl_); // ox >= pl_ in the interior
-                for (int kx = 0; kx < kw_; kx++) {
-                    cv::v_float32x4 wv = cv::v_setall_f32(wrow[r][kx]);
-                    a0 = cv::v_fma(cv::v_load(xr + kx), wv, a0);
-                    a1 = cv::v_fma(cv::v_load(xr + kx + 4), wv, a1);
-                }
-            }
-            if (relu6_) {
-                a0 = cv::v_min(cv::v_max(a0, lo), hi);
-                a1 = cv::v_min(cv::v_max(a1, lo), hi);
-            }
-            cv::v_store(yr + ox, a0);
-            cv::v_store(yr + ox + 4, a1);
-        }
-#else
-        (void)yr, (void)x, (void)wt, (void)bias, (void)h, (void)w, (void)oy, (void)end;
-#endif
-        return ox;
-    }
-
-    void channel(const float *x, float *y, const float *wt, float bias, int h, int w, int ho, int wo) const
-    {
-        // Outputs whose taps all fall inside the row (stride 1): [in0, in1).
-        int in0 = std::min(pl_, wo), in1 = std::max(in0, std::min(wo, w - kw_ + pl_ + 1));
-        bool fast = sw_ == 1 && sh_ == 1 && kh_ <= 64;
+        int hp = h + pt_ + pb_, wq = (w + pl_ + pr_ + sw_ - 1) / sw_;
+        size_t need = (size_t)sw_ * hp * wq;
+        if (scratch.size() < need)
+            scratch.resize(need); // grows once per thread, then reused
+        float *buf = scratch.data();
+        pack(x, buf, h, w, hp, wq);
+        const size_t plane = (size_t)hp * wq;
         for (int oy = 0; oy < ho; oy++) {
             float *yr = y + (size_t)oy * wo;
+            const float *base = buf + (size_t)oy * sh_ * wq;
             int ox = 0;
-            while (ox < wo) {
-                if (fast && ox == in0) {
-                    ox = row_s1(yr, x, wt, bias, h, w, oy, ox, in1); // the rest: scalar
-                    if (ox >= wo)
-                        break;
+#ifdef FC_DW_AVX2
+            if (avx2_)
+                ox = row_avx2(base, plane, wq, wt, kh_, kw_, sw_, bias, relu6_, yr, wo);
+#endif
+#if CV_SIMD128
+            cv::v_float32x4 vb = cv::v_setall_f32(bias), lo = cv::v_setzero_f32(), hi = cv::v_setall_f32(6.0f);
+            for (; ox + 8 <= wo; ox += 8) {
+                cv::v_float32x4 a0 = vb, a1 = vb;
+                for (int ky = 0; ky < kh_; ky++)
+                    for (int kx = 0; kx < kw_; kx++) {
+                        const float *src = base + (size_t)(kx % sw_) * plane + (size_t)ky * wq + kx / sw_ + ox;
+                        cv::v_float32x4 wv = cv::v_setall_f32(wt[ky * kw_ + kx]);
+                        a0 = cv::v_fma(cv::v_load(src), wv, a0);
+                        a1 = cv::v_fma(cv::v_load(src + 4), wv, a1);
+                    }
+                if (relu6_) {
+                    a0 = cv::v_min(cv::v_max(a0, lo), hi);
+                    a1 = cv::v_min(cv::v_max(a1, lo), hi);
                 }
-                float v = bias + tap_sum(x, wt, h, w, oy, ox);
-                yr[ox++] = relu6_ ? std::min(std::max(v, 0.0f), 6.0f) : v;
+                cv::v_store(yr + ox, a0);
+                cv::v_store(yr + ox + 4, a1);
+            }
+            for (; ox + 4 <= wo; ox += 4) {
+                cv::v_float32x4 a0 = vb;
+                for (int ky = 0; ky < kh_; ky++)
+                    for (int kx = 0; kx < kw_; kx++) {
+                        const float *src = base + (size_t)(kx % sw_) * plane + (size_t)ky * wq + kx / sw_ + ox;
+                        a0 = cv::v_fma(cv::v_load(src), cv::v_setall_f32(wt[ky * kw_ + kx]), a0);
+                    }
+                if (relu6_)
+                    a0 = cv::v_min(cv::v_max(a0, lo), hi);
+                cv::v_store(yr + ox, a0);
+            }
+#endif
+            for (; ox < wo; ox++) {
+                float acc = bias;
+                for (int ky = 0; ky < kh_; ky++)
+                    for (int kx = 0; kx < kw_; kx++)
+                        acc += wt[ky * kw_ + kx]
+                               * base[(size_t)(kx % sw_) * plane + (size_t)ky * wq + kx / sw_ + ox];
+                yr[ox] = relu6_ ? std::min(std::max(acc, 0.0f), 6.0f) : acc;
             }
         }
     }

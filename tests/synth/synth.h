@@ -55,7 +55,7 @@ enum fc_synth_side { FC_SYNTH_LEFT = 0, FC_SYNTH_RIGHT = 1 };
 enum fc_synth_fault {
     FC_SYNTH_FAULT_SHALLOW = 1 << 0,      /* depth x 0.55 */
     FC_SYNTH_FAULT_FORWARD_LEAN = 1 << 1, /* trunk +25 deg at the bottom */
-    FC_SYNTH_FAULT_VALGUS = 1 << 2,       /* knee(s) driven 20 deg medially about the hip-ankle axis */
+    FC_SYNTH_FAULT_VALGUS = 1 << 2,       /* knee(s) driven 15 deg medially about the hip-ankle axis */
     FC_SYNTH_FAULT_HEEL_LIFT = 1 << 3,    /* heel(s) rise 20 deg about the ball of the foot */
     FC_SYNTH_FAULT_KNEES_PAST_TOES = 1 << 4, /* shank tilt x 1.6 (squat) / hips forward (lunge) */
     FC_SYNTH_FAULT_HIP_SHIFT = 1 << 5,    /* pelvis 8 cm toward the rep's `side` */

@@ -165,7 +165,7 @@ static void squat_pose(fc_synth_pose_params *pp, const fc_synth_scenario *sc, co
         if (r->faults & FC_SYNTH_FAULT_HEEL_LIFT)
             pp->heel_rise_deg[i] = 20 * s;
         if (r->faults & FC_SYNTH_FAULT_VALGUS)
-            pp->valgus_deg[i] = 20 * s;
+            pp->valgus_deg[i] = 15 * s;
         pp->arm_flex_deg[i] = 4 + 76 * s;
         pp->arm_abd_deg[i] = 7 - 2 * s;
         fx += 0.5 * (fc_synth__ankle(g, pp->foot[i], pp->foot_yaw_deg[i], pp->heel_rise_deg[i], i).x +
@@ -202,7 +202,7 @@ static void lunge_pose(fc_synth_pose_params *pp, const fc_synth_scenario *sc, co
     if (r->faults & FC_SYNTH_FAULT_HEEL_LIFT)
         pp->heel_rise_deg[lead] = 20 * s;
     if (r->faults & FC_SYNTH_FAULT_VALGUS)
-        pp->valgus_deg[lead] = 20 * s;
+        pp->valgus_deg[lead] = 15 * s;
     pp->pelvis.x = pp->foot[lead].x - back;
     side_faults(pp, r, s);
     pp->pelvis.y = pelvis_y_for(g, pp, lead, k);

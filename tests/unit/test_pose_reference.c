@@ -321,5 +321,8 @@ int main(void)
         cmocka_unit_test(test_video_tracking),
         cmocka_unit_test(test_track_events),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    setup(NULL);
+    if (!have_inputs())
+        return 77; /* ctest: skipped (SKIP_RETURN_CODE) */
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
