@@ -1,8 +1,15 @@
-/* record_live.c - the live loop of `formcheck record`. */
+/* record_live.c - the live loop of `formcheck record`.
+ *
+ * Three threads: the grabber's reader (camera -> newest frame), this one
+ * (display: every frame the camera gives, with the latest pose drawn on it) and
+ * a pose worker that always takes the newest frame the display handed over, so
+ * the preview keeps the camera's rate and the skeleton is at most one model
+ * step old; nothing queues up behind a slow model. */
 #define _POSIX_C_SOURCE 200809L
 #include "record_live.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +22,20 @@
 #include "formcheck/overlay.h"
 #include "formcheck/window.h"
 
-#define LATENCY_SAMPLES 4096
+#define LATENCY_SAMPLES 8192
+
+/* What the pose worker shares with the display (under mu). */
+typedef struct shared {
+    fc_frame job;            /* newest frame handed to the worker */
+    double job_captured_s;
+    int has_job, quit, failed;
+    fc_pose_result latest;   /* the worker's latest result, in job-frame pixels */
+    double latest_captured_s;
+    int have_latest;
+    int reps, verdict_good;
+    double verdict_score;
+    char verdict[200];
+} shared;
 
 typedef struct live {
     const record_args *a;
@@ -23,15 +43,24 @@ typedef struct live {
     fc_grabber *g;
     fc_pose *pose;
     fc_window *win;
-    fc_pose_result *series; /* the live series, for the rep count */
+    pthread_t worker;
+    int worker_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    shared sh;
+    fc_frame work;          /* the worker's own frame */
+    /* Worker-only state. */
+    fc_pose_result *series;
     size_t n, cap;
     fc_analysis_result *res;
-    double t_count;         /* wall time counting started (after the countdown) */
     double next_analysis;
-    int reps_printed, hint_shown;
+    int reps_printed;
+    /* Display-only state. */
     fc_overlay ov;
-    double lat[LATENCY_SAMPLES];
+    int hint_shown;
+    double lat[LATENCY_SAMPLES], age[LATENCY_SAMPLES];
     size_t n_lat;
+    double t_count;
 } live;
 
 static int push(live *L, const fc_pose_result *r)
@@ -47,10 +76,12 @@ static int push(live *L, const fc_pose_result *r)
     return 0;
 }
 
-/* Re-run the (pure C, fast) analysis on the series so far: the rep count and the last verdict. */
-static void live_analysis(live *L, double now)
+/* Worker: re-run the (pure C, fast) analysis on the series so far every 0.5 s. */
+static void live_analysis(live *L)
 {
-    char err[FC_ERRBUF_SIZE];
+    char err[FC_ERRBUF_SIZE], verdict[200] = "";
+    double now = fc_grabber_now_s(), score = NAN;
+    int good = 0;
     if (now < L->next_analysis || L->n < 10)
         return;
     L->next_analysis = now + 0.5;
@@ -59,25 +90,65 @@ static void live_analysis(live *L, double now)
         return;
     fc_analysis_free(L->res);
     L->res = res;
-    int reps = 0;
-    L->ov.verdict[0] = 0;
     for (size_t i = 0; i < res->n_reps; i++) {
         const fc_rep_result *r = &res->reps[i];
-        reps++;
-        fc_overlay_rep_verdict(L->ov.verdict, sizeof L->ov.verdict, r);
-        L->ov.verdict_good = r->good;
-        L->ov.verdict_score = r->score;
-        if (reps > L->reps_printed && (L->a->no_window || !L->win) && !L->a->quiet) {
-            printf("%s\n", L->ov.verdict);
+        fc_overlay_rep_verdict(verdict, sizeof verdict, r);
+        good = r->good, score = r->score;
+        if ((int)i + 1 > L->reps_printed && !L->win && !L->a->quiet) {
+            printf("%s\n", verdict);
             fflush(stdout);
         }
     }
-    if (reps > L->reps_printed)
-        L->reps_printed = reps;
-    L->ov.reps = reps;
+    if ((int)res->n_reps > L->reps_printed)
+        L->reps_printed = (int)res->n_reps;
+    pthread_mutex_lock(&L->mu);
+    L->sh.reps = (int)res->n_reps;
+    snprintf(L->sh.verdict, sizeof L->sh.verdict, "%s", verdict);
+    L->sh.verdict_good = good;
+    L->sh.verdict_score = score;
+    pthread_mutex_unlock(&L->mu);
 }
 
-static double median_of(double *v, size_t n, double q)
+static void *worker_main(void *arg)
+{
+    live *L = arg;
+    fc_pose_result r;
+    for (;;) {
+        pthread_mutex_lock(&L->mu);
+        while (!L->sh.has_job && !L->sh.quit)
+            pthread_cond_wait(&L->cv, &L->mu);
+        if (L->sh.quit) {
+            pthread_mutex_unlock(&L->mu);
+            break;
+        }
+        fc_frame t = L->work; /* swap buffers: the display fills the other one */
+        L->work = L->sh.job;
+        L->sh.job = t;
+        L->sh.has_job = 0;
+        double captured_s = L->sh.job_captured_s;
+        pthread_mutex_unlock(&L->mu);
+        int rc = fc_pose_process(L->pose, &L->work, L->work.t_s, &r);
+        if (rc == 0) {
+            r.frame = L->work.index;
+            rc = push(L, &r);
+        }
+        pthread_mutex_lock(&L->mu);
+        if (rc < 0) {
+            L->sh.failed = 1;
+            pthread_mutex_unlock(&L->mu);
+            fc_cli_error("pose: %s", rc == FC_ENOMEM ? "out of memory" : fc_pose_error(L->pose));
+            break;
+        }
+        L->sh.latest = r;
+        L->sh.latest_captured_s = captured_s;
+        L->sh.have_latest = 1;
+        pthread_mutex_unlock(&L->mu);
+        live_analysis(L);
+    }
+    return NULL;
+}
+
+static double quantile(double *v, size_t n, double q)
 {
     if (!n)
         return NAN;
@@ -95,39 +166,51 @@ static const char *reason_of(int rc)
                                                                                            : "device_error";
 }
 
-/* One preview frame: pose on it, the live analysis, the overlay, the window or the terminal. */
+/* Display one camera frame: hand it to the pose worker (replacing any frame it
+ * has not started), draw the latest pose and live verdict on it, show it. */
 static int step(live *L, fc_frame *f, double captured_s, const char **reason)
 {
     fc_pose_result r;
     char status[64], big[8];
-    double now = fc_grabber_now_s();
-    if (fc_pose_process(L->pose, f, f->t_s, &r) < 0) {
-        fc_cli_error("pose: %s", fc_pose_error(L->pose));
+    double now = fc_grabber_now_s(), pose_captured_s = 0;
+    int have, reps;
+    pthread_mutex_lock(&L->mu);
+    if (L->sh.failed) {
+        pthread_mutex_unlock(&L->mu);
         *reason = "device_error";
         return -1;
     }
-    r.frame = f->index;
-    if (push(L, &r) < 0) {
-        fc_cli_error("out of memory");
-        *reason = "device_error";
-        return -1;
+    for (int y = 0; y < f->height; y++)
+        memcpy(L->sh.job.data + (size_t)y * (size_t)L->sh.job.stride, f->data + (size_t)y * (size_t)f->stride,
+               (size_t)f->width * 3);
+    L->sh.job.index = f->index;
+    L->sh.job.t_s = f->t_s;
+    L->sh.job_captured_s = captured_s;
+    L->sh.has_job = 1;
+    pthread_cond_signal(&L->cv);
+    have = L->sh.have_latest;
+    r = L->sh.latest;
+    pose_captured_s = L->sh.latest_captured_s;
+    reps = L->ov.reps = L->sh.reps;
+    memcpy(L->ov.verdict, L->sh.verdict, sizeof L->ov.verdict);
+    L->ov.verdict_good = L->sh.verdict_good;
+    L->ov.verdict_score = L->sh.verdict_score;
+    pthread_mutex_unlock(&L->mu);
+    if (have) {
+        int hidden = fc_overlay_legs_hidden(&r, 0.5f);
+        if (!L->win && !L->a->quiet && hidden != L->hint_shown)
+            fprintf(stderr, "formcheck: %s\n", hidden ? "can't see your knees/feet: step back so your whole body is in view"
+                                                      : "whole body in view");
+        L->hint_shown = hidden;
     }
-    live_analysis(L, now);
-    int hidden = fc_overlay_legs_hidden(&r, 0.5f);
-    if ((!L->win) && !L->a->quiet && hidden != L->hint_shown) {
-        fprintf(stderr, "formcheck: %s\n", hidden ? "can't see your knees/feet: step back so your whole body is in view"
-                                                  : "whole body in view");
-    }
-    L->hint_shown = hidden;
     if (L->win) {
-        double left = L->t_count - now;
+        double left = L->t_count - now, el = now > L->t_count ? now - L->t_count : 0;
         fc_overlay_mirror_frame(f); /* a mirror is what people expect to see of themselves */
         fc_overlay_mirror_pose(&r, f->width);
-        L->ov.pose = &r;
+        L->ov.pose = have ? &r : NULL;
         L->ov.rep_target = L->a->reps;
         snprintf(big, sizeof big, "%d", (int)ceil(left));
         L->ov.big_text = left > 0 ? big : NULL;
-        double el = now > L->t_count ? now - L->t_count : 0;
         snprintf(status, sizeof status, "REC %d:%02d", (int)(el / 60), (int)fmod(el, 60));
         L->ov.status = status;
         fc_overlay_draw(f, &L->ov);
@@ -138,13 +221,16 @@ static int step(live *L, fc_frame *f, double captured_s, const char **reason)
             return 1;
         }
     }
-    if (L->n_lat < LATENCY_SAMPLES)
-        L->lat[L->n_lat++] = (fc_grabber_now_s() - captured_s) * 1e3;
+    if (L->n_lat < LATENCY_SAMPLES) {
+        L->lat[L->n_lat] = (fc_grabber_now_s() - captured_s) * 1e3;
+        L->age[L->n_lat] = have ? (captured_s - pose_captured_s) * 1e3 : NAN;
+        L->n_lat++;
+    }
     if (now >= L->t_count && L->a->duration_s > 0 && now - L->t_count >= L->a->duration_s) {
         *reason = "duration";
         return 1;
     }
-    if (L->a->reps > 0 && L->ov.reps >= L->a->reps) {
+    if (L->a->reps > 0 && reps >= L->a->reps) {
         *reason = "reps";
         return 1;
     }
@@ -173,18 +259,68 @@ static int open_all(live *L, const char *video)
     }
     /* Real cameras deliver in real time by themselves; pacing the rest (files, lavfi) makes them act alike. */
     int live_dev = a->format ? strcmp(a->format, "lavfi") != 0 : !strncmp(a->device, "/dev/", 5);
-    if (fc_grabber_open(&L->g, a->device, &co, !live_dev, err, sizeof err) < 0) {
+    if (fc_grabber_open(&L->g, a->device, &co, live_dev ? 0 : FC_GRABBER_REALTIME, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         return -1;
     }
+    const fc_capture_info *info = fc_grabber_info(L->g);
+    size_t bytes = (size_t)info->width * 3 * (size_t)info->height;
+    L->sh.job = L->work = (fc_frame){NULL, info->width, info->height, info->width * 3, 0, 0.0};
+    if (!(L->sh.job.data = malloc(bytes)) || !(L->work.data = malloc(bytes))) {
+        fc_cli_error("out of memory");
+        return -1;
+    }
+    if (pthread_create(&L->worker, NULL, worker_main, L) != 0) {
+        fc_cli_error("cannot start the pose thread");
+        return -1;
+    }
+    L->worker_started = 1;
     return 0;
+}
+
+static void stop_worker(live *L)
+{
+    if (!L->worker_started)
+        return;
+    pthread_mutex_lock(&L->mu);
+    L->sh.quit = 1;
+    pthread_cond_signal(&L->cv);
+    pthread_mutex_unlock(&L->mu);
+    pthread_join(L->worker, NULL);
+    L->worker_started = 0;
+}
+
+/* The loop: frames until a stop; returns the stop reason. */
+static const char *run(live *L, record_outcome *oc)
+{
+    fc_frame f;
+    double captured_s;
+    const char *reason = NULL;
+    while (!reason) {
+        if (fc_job_stop)
+            return "interrupted";
+        int g = fc_grabber_next(&f, &captured_s, L->g, 100);
+        if (g == FC_EAGAIN) {
+            if (L->win && fc_window_poll_key(L->win, 1) >= 0 && !fc_window_is_open(L->win))
+                reason = "user";
+            continue;
+        }
+        if (g < 0) {
+            if (g != FC_EEOF && g != FC_EINTR)
+                fc_cli_error("%s: %s", L->a->device, fc_grabber_error(L->g));
+            oc->failed = g != FC_EEOF && g != FC_EINTR;
+            return fc_job_stop ? "interrupted" : reason_of(g);
+        }
+        oc->shown++;
+        if (step(L, &f, captured_s, &reason) < 0)
+            oc->failed = 1;
+    }
+    return reason;
 }
 
 int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_opts *so, const char *video)
 {
     live *L = calloc(1, sizeof *L);
-    fc_frame f;
-    double captured_s;
     int rc = -1;
     memset(oc, 0, sizeof *oc);
     oc->stop_reason = "interrupted";
@@ -194,6 +330,8 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
     }
     L->a = a, L->so = so;
     L->ov = fc_overlay_default();
+    pthread_mutex_init(&L->mu, NULL);
+    pthread_cond_init(&L->cv, NULL);
     if (open_all(L, video) < 0)
         goto end;
     const fc_capture_info *info = fc_grabber_info(L->g);
@@ -204,31 +342,9 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
                 info->height, info->fps_avg, video, L->win ? "q or Esc in the window stops" : "Ctrl-C stops");
     if (!L->win && !a->quiet && a->countdown_s > 0)
         fprintf(stderr, "formcheck: get in place: counting starts in %.0f s\n", a->countdown_s);
-    const char *reason = NULL;
-    while (!reason) {
-        if (fc_job_stop) {
-            reason = "interrupted";
-            break;
-        }
-        int g = fc_grabber_next(&f, &captured_s, L->g, 100);
-        if (g == FC_EAGAIN) {
-            if (L->win && fc_window_poll_key(L->win, 1) >= 0 && !fc_window_is_open(L->win))
-                reason = "user";
-            continue;
-        }
-        if (g < 0) {
-            reason = fc_job_stop ? "interrupted" : reason_of(g);
-            if (g != FC_EEOF && g != FC_EINTR)
-                fc_cli_error("%s: %s", a->device, fc_grabber_error(L->g));
-            oc->failed = g != FC_EEOF && g != FC_EINTR;
-            break;
-        }
-        oc->shown++;
-        if (step(L, &f, captured_s, &reason) < 0)
-            oc->failed = 1;
-    }
-    oc->stop_reason = reason;
+    oc->stop_reason = run(L, oc);
     oc->wall_s = fc_grabber_now_s() - t0;
+    stop_worker(L);
     fc_grabber_stats st;
     fc_grabber_get_stats(&st, L->g);
     oc->captured = st.captured;
@@ -236,8 +352,13 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
     oc->posed = (int64_t)L->n;
     oc->recorded_frames = st.recorded;
     oc->recorded_s = L->n ? L->series[L->n - 1].t_s : 0;
-    oc->latency_ms_median = median_of(L->lat, L->n_lat, 0.5);
-    oc->latency_ms_p95 = median_of(L->lat, L->n_lat, 0.95);
+    oc->latency_ms_median = quantile(L->lat, L->n_lat, 0.5);
+    oc->latency_ms_p95 = quantile(L->lat, L->n_lat, 0.95);
+    size_t n_age = 0;
+    for (size_t i = 0; i < L->n_lat; i++)
+        if (!isnan(L->age[i]))
+            L->age[n_age++] = L->age[i];
+    double age_med = quantile(L->age, n_age, 0.5);
     char err[FC_ERRBUF_SIZE];
     if (fc_grabber_close(L->g, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
@@ -246,19 +367,25 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
     L->g = NULL;
     if (!a->quiet)
         fprintf(stderr,
-                "formcheck: live: %lld frames captured, %lld shown (%.1f fps), %lld dropped for newer ones; "
-                "capture-to-screen latency median %.0f ms, p95 %.0f ms\n",
+                "formcheck: live: %lld frames captured, %lld shown (%.1f fps), %lld posed (%.1f fps), %lld dropped; "
+                "capture-to-screen latency median %.0f ms, p95 %.0f ms; skeleton age median %.0f ms\n",
                 (long long)oc->captured, (long long)oc->shown, oc->wall_s > 0 ? oc->shown / oc->wall_s : 0,
-                (long long)oc->dropped, oc->latency_ms_median, oc->latency_ms_p95);
+                (long long)oc->posed, oc->wall_s > 0 ? oc->posed / oc->wall_s : 0, (long long)oc->dropped,
+                oc->latency_ms_median, oc->latency_ms_p95, age_med);
     rc = oc->captured > 0 ? 0 : -1;
     if (rc < 0)
         fc_cli_error("%s: nothing was captured", a->device);
 end:
+    stop_worker(L);
     fc_grabber_close(L->g, NULL, 0);
     fc_window_free(L->win);
     fc_pose_free(L->pose);
     fc_analysis_free(L->res);
     free(L->series);
+    free(L->sh.job.data);
+    free(L->work.data);
+    pthread_cond_destroy(&L->cv);
+    pthread_mutex_destroy(&L->mu);
     free(L);
     return rc;
 }
