@@ -3,8 +3,9 @@
 #  - `formcheck analyze` frames/s (whole process, wall clock) on a 1080p 30 fps
 #    clip (samples/squat_side.mp4 upscaled by ffmpeg), lite and full, with and
 #    without the decode thread, and at --max-side 640 vs native;
-#  - `formcheck record`'s preview rate and capture-to-screen latency on a lavfi
-#    source at 640x480/30 (no window: the same loop, minus highgui), lite and full.
+#  - `formcheck record`'s preview rate, pose rate, capture-to-screen latency and
+#    skeleton age on a lavfi source at 640x480/30 (no window: the same loop minus
+#    highgui; run it under `xvfb-run -a` and drop --no-window for the window), lite and full.
 # Prints one line per run. Not a test: timings depend on the machine's load.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
