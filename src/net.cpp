@@ -23,6 +23,7 @@
 
 #include "formcheck/tflite.h"
 #include "net_dwconv.hpp"
+#include "net_pwconv.hpp"
 
 namespace {
 
@@ -71,7 +72,8 @@ struct folded_pad {
 class builder {
 public:
     builder(cv::dnn::Net &net, const fc_tfl_model &m)
-        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), pads_(m.n_tensors)
+        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), fused_(m.n_ops),
+          pads_(m.n_tensors)
     {
     }
 
@@ -96,7 +98,7 @@ public:
         net_.setInputsNames({"input"});
         refs_[m_.inputs[0]] = ref{0, 0};
         for (int i = 0; i < m_.n_ops; i++)
-            if (live_[i])
+            if (live_[i] && !fused_[i])
                 add_op(i, m_.ops[i]);
     }
 
@@ -116,6 +118,7 @@ private:
     std::vector<ref> refs_;
     std::vector<int> uses_;          // live readers (+ graph output) per tensor
     std::vector<char> live_;         // op is needed by a requested output
+    std::vector<char> fused_;        // op folded into an earlier layer (ADD into FcPointwiseConv)
     std::vector<folded_pad> pads_;   // by the PAD's output tensor
     int n_layers_ = 0;
 
@@ -179,6 +182,10 @@ private:
                     for (int xx = 0; xx < kw; xx++)
                         d[((o * cin + i) * kh + yy) * kw + xx] =
                             dw ? w.f32[(yy * kw + xx) * cout + o] : w.f32[((o * kh + yy) * kw + xx) * cin + i];
+        const folded_pad &fp = pads_[op.in[0]];
+        if (!dw && kh == 1 && kw == 1 && op.stride_h == 1 && op.stride_w == 1 && fp.src < 0
+            && (op.act == FC_TFL_ACT_NONE || op.act == FC_TFL_ACT_RELU6))
+            return pointwise(name, op, wm);
         lp.blobs.push_back(wm);
         bool bias = op.n_in == 3 && op.in[2] >= 0;
         if (bias || own)
@@ -188,7 +195,6 @@ private:
         lp.set("kernel_w", kw);
         lp.set("stride_h", op.stride_h);
         lp.set("stride_w", op.stride_w);
-        const folded_pad &fp = pads_[op.in[0]];
         ref src = fp.src >= 0 ? at(fp.src) : at(op.in[0]);
         if (fp.src >= 0 || own) {
             std::pair<int, int> ph{fp.t, fp.b}, pw{fp.l, fp.r};
@@ -216,6 +222,50 @@ private:
         lp.set("dilation_h", 1);
         lp.set("dilation_w", 1);
         return activation(add(name, "Convolution", lp, {src}), op.act, name);
+    }
+
+    // The ADD that is the only reader of a 1x1 conv's output, when its other
+    // operand is already computed and of the same shape: -1 if none.
+    int residual_add(const fc_tfl_op &op) const
+    {
+        int out = op.out[0];
+        if (uses_[out] != 1)
+            return -1;
+        for (int i = 0; i < m_.n_ops; i++) {
+            const fc_tfl_op &a = m_.ops[i];
+            if (!live_[i] || a.n_in != 2 || (a.in[0] != out && a.in[1] != out))
+                continue;
+            int other = a.in[0] == out ? a.in[1] : a.in[0];
+            const fc_tfl_tensor &o = T(other), &y = T(out);
+            bool same = a.code == FC_TFL_ADD && o.rank == 4 && y.rank == 4 && o.count == y.count
+                        && std::equal(o.shape, o.shape + 4, y.shape) && refs_[other].layer >= 0;
+            return same ? i : -1;
+        }
+        return -1;
+    }
+
+    // 1x1 stride-1 CONV_2D -> FcPointwiseConv (net_pwconv.cpp), with a following
+    // residual ADD fused in. wm: OpenCV-layout weights [Cout, Cin, 1, 1].
+    int pointwise(const std::string &name, const fc_tfl_op &op, const cv::Mat &wm)
+    {
+        int cout = wm.size[0];
+        cv::dnn::LayerParams lp;
+        lp.blobs.push_back(wm);
+        lp.blobs.push_back(op.n_in == 3 && op.in[2] >= 0 ? cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone()
+                                                         : cv::Mat::zeros(1, cout, CV_32F));
+        lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
+        std::vector<ref> ins{at(op.in[0])};
+        int a = residual_add(op);
+        if (a >= 0) {
+            const fc_tfl_op &add_op = m_.ops[a];
+            ins.push_back(at(add_op.in[0] == op.out[0] ? add_op.in[1] : add_op.in[0]));
+            lp.set("relu6_add", add_op.act == FC_TFL_ACT_RELU6);
+            fused_[a] = 1;
+        }
+        int id = add(name, fc_detail::register_pwconv_layer(), lp, ins);
+        if (a >= 0)
+            refs_[m_.ops[a].out[0]] = ref{id, 0};
+        return id;
     }
 
     // PAD whose only reader is a VALID convolution, padding only H and W: fold it.
