@@ -56,7 +56,9 @@ struct fc_net {
     std::vector<out_info> outs;
     std::vector<cv::String> out_layers; // OpenCV layers of the computed outputs
     std::vector<size_t> computed;       // their indices in outs
-    std::vector<cv::Mat> results; // reused by forward()
+    // forward()'s outputs: the nested-vector overload hands back the net's own
+    // blobs (valid until the next forward); the flat one copies each output.
+    std::vector<std::vector<cv::Mat>> results;
     fc_log_fn log = nullptr;
     void *log_user = nullptr;
 };
@@ -435,12 +437,13 @@ void run(fc_net &n)
 {
     n.net.setInput(n.input, "input");
     n.net.forward(n.results, n.out_layers);
-    if (n.results.size() != n.computed.size())
+    if (n.results.size() != n.computed.size()
+        || std::any_of(n.results.begin(), n.results.end(), [](const std::vector<cv::Mat> &v) { return v.size() != 1; }))
         throw std::runtime_error("OpenCV returned " + std::to_string(n.results.size()) + " outputs, expected " +
                                  std::to_string(n.computed.size()));
     for (size_t i = 0; i < n.computed.size(); i++) {
         out_info &o = n.outs[n.computed[i]];
-        const cv::Mat &r = n.results[i];
+        const cv::Mat &r = n.results[i][0];
         if (r.type() != CV_32F || !r.isContinuous() || r.total() != o.count)
             throw std::runtime_error("output '" + o.name + "' has " + std::to_string(r.total()) +
                                      " values, the model says " + std::to_string(o.count));
@@ -451,9 +454,13 @@ void run(fc_net &n)
         const float *s = r.ptr<float>();
         int h = o.shape[1], w = o.shape[2], c = o.shape[3], hw = h * w;
         float *d = o.buf.data();
-        for (int ch = 0; ch < c; ch++)
-            for (int p = 0; p < hw; p++)
-                d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
+        // In blocks of 16 pixels: their 16 output rows stay in L1 across channels.
+        for (int p0 = 0; p0 < hw; p0 += 16) {
+            int p1 = std::min(hw, p0 + 16);
+            for (int ch = 0; ch < c; ch++)
+                for (int p = p0; p < p1; p++)
+                    d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
+        }
         o.data = d;
     }
 }
