@@ -5,8 +5,13 @@
 // ranks keep TFLite's order, so RESHAPE goes through NHWC first. Graph outputs
 // are handed back in TFLite's layout.
 //
-// With net_dwconv.cpp (a custom depthwise layer) the only C++ in the project:
-// every exception stops at the extern "C" edge below.
+// With net_dwconv.cpp and net_pwconv.cpp (custom depthwise and pointwise
+// layers; the pointwise GEMM itself is C, pwconv.c) the only C++ in the
+// project: every exception stops at the extern "C" edge below.
+//
+// Fusion: OpenCV fuses Convolution + ReLU6 itself (the ReLU6 layers take no
+// time in getPerfProfile) but not a residual Eltwise; 1x1 convolutions take
+// their ADD into FcPointwiseConv instead.
 #include "formcheck/net.h"
 
 #include <opencv2/core.hpp>
