@@ -197,7 +197,7 @@ static void pack_panel(float *s, const float *x, size_t hw, int cin, int p0, int
     }
 }
 
-void fc_pwconv_run(const fc_pwconv *pw, float *y, const float *x, const float *r, int hw, int p0, int p1, int o0,
+void fc_pwconv_run(float *y, const fc_pwconv *pw, const float *x, const float *r, int hw, int p0, int p1, int o0,
                    int o1, float *scratch)
 {
     if (!pw || !y || !x || !scratch || p0 < 0 || p1 > hw || p0 >= p1 || o0 < 0 || o1 > pw->cout || o0 >= o1)

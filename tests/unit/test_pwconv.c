@@ -85,7 +85,7 @@ static void check_case(int cout, int cin, int hw, int relu6, int relu6_add, int 
     assert_true(ns >= (size_t)cin * FC_PWCONV_NR);
     float *scratch = malloc(ns * sizeof *scratch);
     assert_non_null(scratch);
-    fc_pwconv_run(pw, y, x, residual ? r : NULL, hw, p0, p1, o0, o1, scratch);
+    fc_pwconv_run(y, pw, x, residual ? r : NULL, hw, p0, p1, o0, o1, scratch);
     for (int oc = 0; oc < cout; oc++)
         for (int p = 0; p < hw; p++) {
             float got = y[(size_t)oc * hw + p];
@@ -158,10 +158,10 @@ static void test_errors(void **state)
     assert_int_equal(fc_pwconv_create(&pw, NULL, w, NULL, 2, 2), 0);
     assert_int_equal(fc_pwconv_scratch_floats(pw, 0), 0);
     /* Out-of-range requests do nothing. */
-    fc_pwconv_run(pw, y, x, NULL, 1, 0, 2, 0, 2, scratch);
-    fc_pwconv_run(pw, y, x, NULL, 1, 0, 1, 1, 1, scratch);
+    fc_pwconv_run(y, pw, x, NULL, 1, 0, 2, 0, 2, scratch);
+    fc_pwconv_run(y, pw, x, NULL, 1, 0, 1, 1, 1, scratch);
     assert_true(y[0] == -7.0f && y[1] == -7.0f);
-    fc_pwconv_run(pw, y, x, NULL, 1, 0, 1, 0, 2, scratch); /* no bias: y = W [1 1] */
+    fc_pwconv_run(y, pw, x, NULL, 1, 0, 1, 0, 2, scratch); /* no bias: y = W [1 1] */
     assert_true(y[0] == 3.0f && y[1] == 7.0f);
     fc_pwconv_free(pw);
     fc_pwconv_free(NULL);
