@@ -5,8 +5,13 @@
 // ranks keep TFLite's order, so RESHAPE goes through NHWC first. Graph outputs
 // are handed back in TFLite's layout.
 //
-// With net_dwconv.cpp (a custom depthwise layer) the only C++ in the project:
-// every exception stops at the extern "C" edge below.
+// With net_dwconv.cpp and net_pwconv.cpp (custom depthwise and pointwise
+// layers; the pointwise GEMM itself is C, pwconv.c) the only C++ in the
+// project: every exception stops at the extern "C" edge below.
+//
+// Fusion: OpenCV fuses Convolution + ReLU6 itself (the ReLU6 layers take no
+// time in getPerfProfile) but not a residual Eltwise; 1x1 convolutions take
+// their ADD into FcPointwiseConv instead.
 #include "formcheck/net.h"
 
 #include <opencv2/core.hpp>
@@ -23,6 +28,7 @@
 
 #include "formcheck/tflite.h"
 #include "net_dwconv.hpp"
+#include "net_pwconv.hpp"
 
 namespace {
 
@@ -55,7 +61,9 @@ struct fc_net {
     std::vector<out_info> outs;
     std::vector<cv::String> out_layers; // OpenCV layers of the computed outputs
     std::vector<size_t> computed;       // their indices in outs
-    std::vector<cv::Mat> results; // reused by forward()
+    // forward()'s outputs: the nested-vector overload hands back the net's own
+    // blobs (valid until the next forward); the flat one copies each output.
+    std::vector<std::vector<cv::Mat>> results;
     fc_log_fn log = nullptr;
     void *log_user = nullptr;
 };
@@ -71,7 +79,8 @@ struct folded_pad {
 class builder {
 public:
     builder(cv::dnn::Net &net, const fc_tfl_model &m)
-        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), pads_(m.n_tensors)
+        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), fused_(m.n_ops),
+          pads_(m.n_tensors)
     {
     }
 
@@ -96,7 +105,7 @@ public:
         net_.setInputsNames({"input"});
         refs_[m_.inputs[0]] = ref{0, 0};
         for (int i = 0; i < m_.n_ops; i++)
-            if (live_[i])
+            if (live_[i] && !fused_[i])
                 add_op(i, m_.ops[i]);
     }
 
@@ -116,6 +125,7 @@ private:
     std::vector<ref> refs_;
     std::vector<int> uses_;          // live readers (+ graph output) per tensor
     std::vector<char> live_;         // op is needed by a requested output
+    std::vector<char> fused_;        // op folded into an earlier layer (ADD into FcPointwiseConv)
     std::vector<folded_pad> pads_;   // by the PAD's output tensor
     int n_layers_ = 0;
 
@@ -179,6 +189,10 @@ private:
                     for (int xx = 0; xx < kw; xx++)
                         d[((o * cin + i) * kh + yy) * kw + xx] =
                             dw ? w.f32[(yy * kw + xx) * cout + o] : w.f32[((o * kh + yy) * kw + xx) * cin + i];
+        const folded_pad &fp = pads_[op.in[0]];
+        if (!dw && kh == 1 && kw == 1 && op.stride_h == 1 && op.stride_w == 1 && fp.src < 0
+            && (op.act == FC_TFL_ACT_NONE || op.act == FC_TFL_ACT_RELU6))
+            return pointwise(name, op, wm);
         lp.blobs.push_back(wm);
         bool bias = op.n_in == 3 && op.in[2] >= 0;
         if (bias || own)
@@ -188,7 +202,6 @@ private:
         lp.set("kernel_w", kw);
         lp.set("stride_h", op.stride_h);
         lp.set("stride_w", op.stride_w);
-        const folded_pad &fp = pads_[op.in[0]];
         ref src = fp.src >= 0 ? at(fp.src) : at(op.in[0]);
         if (fp.src >= 0 || own) {
             std::pair<int, int> ph{fp.t, fp.b}, pw{fp.l, fp.r};
@@ -216,6 +229,50 @@ private:
         lp.set("dilation_h", 1);
         lp.set("dilation_w", 1);
         return activation(add(name, "Convolution", lp, {src}), op.act, name);
+    }
+
+    // The ADD that is the only reader of a 1x1 conv's output, when its other
+    // operand is already computed and of the same shape: -1 if none.
+    int residual_add(const fc_tfl_op &op) const
+    {
+        int out = op.out[0];
+        if (uses_[out] != 1)
+            return -1;
+        for (int i = 0; i < m_.n_ops; i++) {
+            const fc_tfl_op &a = m_.ops[i];
+            if (!live_[i] || a.n_in != 2 || (a.in[0] != out && a.in[1] != out))
+                continue;
+            int other = a.in[0] == out ? a.in[1] : a.in[0];
+            const fc_tfl_tensor &o = T(other), &y = T(out);
+            bool same = a.code == FC_TFL_ADD && o.rank == 4 && y.rank == 4 && o.count == y.count
+                        && std::equal(o.shape, o.shape + 4, y.shape) && refs_[other].layer >= 0;
+            return same ? i : -1;
+        }
+        return -1;
+    }
+
+    // 1x1 stride-1 CONV_2D -> FcPointwiseConv (net_pwconv.cpp), with a following
+    // residual ADD fused in. wm: OpenCV-layout weights [Cout, Cin, 1, 1].
+    int pointwise(const std::string &name, const fc_tfl_op &op, const cv::Mat &wm)
+    {
+        int cout = wm.size[0];
+        cv::dnn::LayerParams lp;
+        lp.blobs.push_back(wm);
+        lp.blobs.push_back(op.n_in == 3 && op.in[2] >= 0 ? cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone()
+                                                         : cv::Mat::zeros(1, cout, CV_32F));
+        lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
+        std::vector<ref> ins{at(op.in[0])};
+        int a = residual_add(op);
+        if (a >= 0) {
+            const fc_tfl_op &add_op = m_.ops[a];
+            ins.push_back(at(add_op.in[0] == op.out[0] ? add_op.in[1] : add_op.in[0]));
+            lp.set("relu6_add", add_op.act == FC_TFL_ACT_RELU6);
+            fused_[a] = 1;
+        }
+        int id = add(name, fc_detail::register_pwconv_layer(), lp, ins);
+        if (a >= 0)
+            refs_[m_.ops[a].out[0]] = ref{id, 0};
+        return id;
     }
 
     // PAD whose only reader is a VALID convolution, padding only H and W: fold it.
@@ -385,12 +442,13 @@ void run(fc_net &n)
 {
     n.net.setInput(n.input, "input");
     n.net.forward(n.results, n.out_layers);
-    if (n.results.size() != n.computed.size())
+    if (n.results.size() != n.computed.size()
+        || std::any_of(n.results.begin(), n.results.end(), [](const std::vector<cv::Mat> &v) { return v.size() != 1; }))
         throw std::runtime_error("OpenCV returned " + std::to_string(n.results.size()) + " outputs, expected " +
                                  std::to_string(n.computed.size()));
     for (size_t i = 0; i < n.computed.size(); i++) {
         out_info &o = n.outs[n.computed[i]];
-        const cv::Mat &r = n.results[i];
+        const cv::Mat &r = n.results[i][0];
         if (r.type() != CV_32F || !r.isContinuous() || r.total() != o.count)
             throw std::runtime_error("output '" + o.name + "' has " + std::to_string(r.total()) +
                                      " values, the model says " + std::to_string(o.count));
@@ -401,9 +459,13 @@ void run(fc_net &n)
         const float *s = r.ptr<float>();
         int h = o.shape[1], w = o.shape[2], c = o.shape[3], hw = h * w;
         float *d = o.buf.data();
-        for (int ch = 0; ch < c; ch++)
-            for (int p = 0; p < hw; p++)
-                d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
+        // In blocks of 16 pixels: their 16 output rows stay in L1 across channels.
+        for (int p0 = 0; p0 < hw; p0 += 16) {
+            int p1 = std::min(hw, p0 + 16);
+            for (int ch = 0; ch < c; ch++)
+                for (int p = p0; p < p1; p++)
+                    d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
+        }
         o.data = d;
     }
 }

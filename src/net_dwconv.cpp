@@ -8,7 +8,8 @@
 // parallel with cv::parallel_for_ (so cv::setNumThreads applies). Each channel
 // is first copied into a zero-padded scratch buffer split by stride phase, so
 // every output row is computed 8 (then 4) values at a time in SIMD registers,
-// one load per multiply-add, with no bounds checks.
+// one load per multiply-add, with no bounds checks and no division per tap
+// (tap offsets are computed once per forward).
 #include "net_dwconv.hpp"
 
 #include <opencv2/core/hal/intrin.hpp>
@@ -32,20 +33,19 @@ namespace {
 // build's baseline and used only when the CPU has them (OpenCV's own dispatch
 // check, so OPENCV_CPU_DISABLE=AVX2,FMA3 turns it off, e.g. to test the
 // 128-bit path). Computes yr[0, n) for n the largest multiple of 8 <= wo.
-__attribute__((target("avx2,fma"))) int row_avx2(const float *base, size_t plane, int wq, const float *wt, int kh,
-                                                  int kw, int sw, float bias, bool relu6, float *yr, int wo)
+__attribute__((target("avx2,fma"))) int row_avx2(const float *base, const int *off, const float *wt, int taps,
+                                                  float bias, bool relu6, float *yr, int wo)
 {
     const __m256 vb = _mm256_set1_ps(bias), lo = _mm256_setzero_ps(), hi = _mm256_set1_ps(6.0f);
     int ox = 0;
     for (; ox + 16 <= wo; ox += 16) {
         __m256 a0 = vb, a1 = vb;
-        for (int ky = 0; ky < kh; ky++)
-            for (int kx = 0; kx < kw; kx++) {
-                const float *src = base + (size_t)(kx % sw) * plane + (size_t)ky * wq + kx / sw + ox;
-                __m256 wv = _mm256_set1_ps(wt[ky * kw + kx]);
-                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), wv, a0);
-                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(src + 8), wv, a1);
-            }
+        for (int t = 0; t < taps; t++) {
+            const float *src = base + off[t] + ox;
+            __m256 wv = _mm256_set1_ps(wt[t]);
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), wv, a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(src + 8), wv, a1);
+        }
         if (relu6) {
             a0 = _mm256_min_ps(_mm256_max_ps(a0, lo), hi);
             a1 = _mm256_min_ps(_mm256_max_ps(a1, lo), hi);
@@ -55,11 +55,8 @@ __attribute__((target("avx2,fma"))) int row_avx2(const float *base, size_t plane
     }
     for (; ox + 8 <= wo; ox += 8) {
         __m256 a0 = vb;
-        for (int ky = 0; ky < kh; ky++)
-            for (int kx = 0; kx < kw; kx++) {
-                const float *src = base + (size_t)(kx % sw) * plane + (size_t)ky * wq + kx / sw + ox;
-                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(src), _mm256_set1_ps(wt[ky * kw + kx]), a0);
-            }
+        for (int t = 0; t < taps; t++)
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(base + off[t] + ox), _mm256_set1_ps(wt[t]), a0);
         if (relu6)
             a0 = _mm256_min_ps(_mm256_max_ps(a0, lo), hi);
         _mm256_storeu_ps(yr + ox, a0);
@@ -113,6 +110,13 @@ public:
         int h = x.size[2], w = x.size[3], ho = y.size[2], wo = y.size[3];
         const float *xp = x.ptr<float>(), *wp = blobs[0].ptr<float>(), *bp = blobs[1].ptr<float>();
         float *yp = y.ptr<float>();
+        // Tap (ky, kx) of output (oy, ox) sits at scratch[oy * sh * wq + off[ky * kw + kx] + ox]
+        // (see pack): the divisions by the stride happen here, not per tap.
+        int hp = h + pt_ + pb_, wq = (w + pl_ + pr_ + sw_ - 1) / sw_;
+        offs_.resize((size_t)kh_ * kw_);
+        for (int ky = 0; ky < kh_; ky++)
+            for (int kx = 0; kx < kw_; kx++)
+                offs_[(size_t)ky * kw_ + kx] = (kx % sw_) * hp * wq + ky * wq + kx / sw_;
         cv::parallel_for_(cv::Range(0, channels_), [&](const cv::Range &r) {
             // One padded scratch channel per worker thread, kept across calls.
             static thread_local std::vector<float> scratch;
@@ -125,6 +129,7 @@ public:
 private:
     int kh_, kw_, sh_, sw_, pt_, pl_, pb_, pr_, channels_;
     bool relu6_, avx2_;
+    std::vector<int> offs_; // tap offsets in the packed channel, set by forward()
 
     // Copy channel x into `buf`, zero-padded and split by horizontal stride phase:
     // plane[ph][py * wq + j] = padded[py][j * sw + ph]. Tap (ky, kx) of output
@@ -140,9 +145,11 @@ private:
                 std::copy(xr, xr + w, buf + row + pl_);
                 continue;
             }
-            for (int ix = 0; ix < w; ix++) {
-                int px = ix + pl_;
-                buf[(size_t)(px % sw_) * hp * wq + row + px / sw_] = xr[ix];
+            for (int ph = 0; ph < sw_; ph++) { // padded column j * sw + ph = input column ix
+                float *d = buf + (size_t)ph * hp * wq + row;
+                int j = pl_ > ph ? (pl_ - ph + sw_ - 1) / sw_ : 0;
+                for (int ix = j * sw_ + ph - pl_; ix < w; ix += sw_, j++)
+                    d[j] = xr[ix];
             }
         }
     }
@@ -156,26 +163,25 @@ private:
             scratch.resize(need); // grows once per thread, then reused
         float *buf = scratch.data();
         pack(x, buf, h, w, hp, wq);
-        const size_t plane = (size_t)hp * wq;
+        const int taps = kh_ * kw_, *off = offs_.data();
         for (int oy = 0; oy < ho; oy++) {
             float *yr = y + (size_t)oy * wo;
             const float *base = buf + (size_t)oy * sh_ * wq;
             int ox = 0;
 #ifdef FC_DW_AVX2
             if (avx2_)
-                ox = row_avx2(base, plane, wq, wt, kh_, kw_, sw_, bias, relu6_, yr, wo);
+                ox = row_avx2(base, off, wt, taps, bias, relu6_, yr, wo);
 #endif
 #if CV_SIMD128
             cv::v_float32x4 vb = cv::v_setall_f32(bias), lo = cv::v_setzero_f32(), hi = cv::v_setall_f32(6.0f);
             for (; ox + 8 <= wo; ox += 8) {
                 cv::v_float32x4 a0 = vb, a1 = vb;
-                for (int ky = 0; ky < kh_; ky++)
-                    for (int kx = 0; kx < kw_; kx++) {
-                        const float *src = base + (size_t)(kx % sw_) * plane + (size_t)ky * wq + kx / sw_ + ox;
-                        cv::v_float32x4 wv = cv::v_setall_f32(wt[ky * kw_ + kx]);
-                        a0 = cv::v_fma(cv::v_load(src), wv, a0);
-                        a1 = cv::v_fma(cv::v_load(src + 4), wv, a1);
-                    }
+                for (int t = 0; t < taps; t++) {
+                    const float *src = base + off[t] + ox;
+                    cv::v_float32x4 wv = cv::v_setall_f32(wt[t]);
+                    a0 = cv::v_fma(cv::v_load(src), wv, a0);
+                    a1 = cv::v_fma(cv::v_load(src + 4), wv, a1);
+                }
                 if (relu6_) {
                     a0 = cv::v_min(cv::v_max(a0, lo), hi);
                     a1 = cv::v_min(cv::v_max(a1, lo), hi);
@@ -185,11 +191,8 @@ private:
             }
             for (; ox + 4 <= wo; ox += 4) {
                 cv::v_float32x4 a0 = vb;
-                for (int ky = 0; ky < kh_; ky++)
-                    for (int kx = 0; kx < kw_; kx++) {
-                        const float *src = base + (size_t)(kx % sw_) * plane + (size_t)ky * wq + kx / sw_ + ox;
-                        a0 = cv::v_fma(cv::v_load(src), cv::v_setall_f32(wt[ky * kw_ + kx]), a0);
-                    }
+                for (int t = 0; t < taps; t++)
+                    a0 = cv::v_fma(cv::v_load(base + off[t] + ox), cv::v_setall_f32(wt[t]), a0);
                 if (relu6_)
                     a0 = cv::v_min(cv::v_max(a0, lo), hi);
                 cv::v_store(yr + ox, a0);
@@ -197,10 +200,8 @@ private:
 #endif
             for (; ox < wo; ox++) {
                 float acc = bias;
-                for (int ky = 0; ky < kh_; ky++)
-                    for (int kx = 0; kx < kw_; kx++)
-                        acc += wt[ky * kw_ + kx]
-                               * base[(size_t)(kx % sw_) * plane + (size_t)ky * wq + kx / sw_ + ox];
+                for (int t = 0; t < taps; t++)
+                    acc += wt[t] * base[off[t] + ox];
                 yr[ox] = relu6_ ? std::min(std::max(acc, 0.0f), 6.0f) : acc;
             }
         }
