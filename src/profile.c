@@ -129,7 +129,7 @@ static int parse_tree(fc_profile *p, const cJSON *root, const char *name, const 
     const fc_check_id *ids;
     size_t nids;
     char path[96];
-    double v;
+    double v = 0;
     int rc;
 
     if (!cJSON_IsObject(root))
