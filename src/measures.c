@@ -321,7 +321,7 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
     return 0;
 }
 
-/* Heel-to-toe pitch, degrees, + = heel up. Side view: image; else world. */
+/* Heel-to-toe pitch from the world points, degrees, + = heel up. */
 static double foot_pitch(const fc_pose_result *r, int side, v3 up)
 {
     return below_horizontal(sub(wd(r, FC_LM_LEFT_FOOT_INDEX + side), wd(r, FC_LM_LEFT_HEEL + side)), up);
@@ -383,7 +383,11 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
                                  : NAN;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
-        m->heel_lift_deg[sd] = foot_pitch(r, sd, up);
+        /* Side on, the foot lies in the image plane: its 2D pitch is true, where
+         * BlazePose's world feet tilt with the camera and wobble by 10-30 deg. */
+        m->heel_lift_deg[sd] = view == FC_VIEW_SIDE
+                                   ? below_horizontal(sub(px(r, FC_LM_LEFT_FOOT_INDEX + sd), px(r, FC_LM_LEFT_HEEL + sd)), UP)
+                                   : foot_pitch(r, sd, up);
         m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
         m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
