@@ -38,7 +38,13 @@ extern "C" {
 typedef struct fc_net fc_net;
 
 typedef struct fc_net_opts {
-    int threads;     /**< OpenCV worker threads; 0 = leave OpenCV's default */
+    int threads;     /**< OpenCV worker threads; 0 = leave OpenCV's default. Applied with
+                          cv::setNumThreads, which is PROCESS-WIDE in OpenCV: the last
+                          fc_net_open with threads > 0 sets it for every net. */
+    unsigned skip_outputs; /**< bit i set: graph output i is not needed. The layers only it
+                          needs are not built (the other outputs are unchanged) and
+                          fc_net_output(i) returns NULL. 0 = compute all. E.g. the
+                          landmark models' segmentation: 1u << 2. */
     fc_log_fn log;   /**< optional log callback */
     void *log_user;
 } fc_net_opts;
@@ -64,7 +70,8 @@ int fc_net_forward(fc_net *net, char *err, size_t errsz);
 int fc_net_num_outputs(const fc_net *net);
 
 /** Output `i` of the last forward pass, in TFLite's layout, valid until the next
- *  forward or free; `*count` gets the number of floats. NULL if `i` is out of range. */
+ *  forward or free; `*count` gets the number of floats. NULL (count 0) if `i` is out
+ *  of range or skipped (opts.skip_outputs). */
 const float *fc_net_output(const fc_net *net, int i, size_t *count);
 
 /** Output `i`'s tensor name in the model ("Identity_1"), or NULL. */

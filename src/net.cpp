@@ -1,0 +1,537 @@
+// net.cpp - a parsed TFLite graph rebuilt as a cv::dnn::Net (see formcheck/net.h).
+//
+// Layout: OpenCV keeps 4-D blobs NCHW, TFLite NHWC. Every 4-D activation is
+// kept NCHW here (weights, paddings and axes are remapped); tensors of other
+// ranks keep TFLite's order, so RESHAPE goes through NHWC first. Graph outputs
+// are handed back in TFLite's layout.
+//
+// With net_dwconv.cpp (a custom depthwise layer) the only C++ in the project:
+// every exception stops at the extern "C" edge below.
+#include "formcheck/net.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/dnn.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "formcheck/tflite.h"
+#include "net_dwconv.hpp"
+
+namespace {
+
+// The model is outside what this wrapper supports: reported as FC_EMODEL.
+struct model_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct ref {
+    int layer = -1; // -1: not computed by the net
+    int out = 0;
+};
+
+struct out_info {
+    std::string name;                // tensor name in the model
+    std::string layer;               // OpenCV layer producing it
+    std::vector<int> shape;          // TFLite shape
+    size_t count = 0;
+    bool transpose = false;          // NCHW in OpenCV with C > 1 and H*W > 1
+    std::vector<float> buf;          // NHWC copy when transposed
+    const float *data = nullptr;     // where the caller reads it
+};
+
+} // namespace
+
+struct fc_net {
+    cv::dnn::Net net;
+    cv::Mat input; // [1, C, H, W]
+    int in_h = 0, in_w = 0, in_c = 0;
+    std::vector<out_info> outs;
+    std::vector<cv::String> out_layers; // OpenCV layers of the computed outputs
+    std::vector<size_t> computed;       // their indices in outs
+    std::vector<cv::Mat> results; // reused by forward()
+    fc_log_fn log = nullptr;
+    void *log_user = nullptr;
+};
+
+namespace {
+
+// A PAD folded into its single consumer convolution: [top, bottom, left, right].
+struct folded_pad {
+    int src = -1; // the PAD's input tensor
+    int t = 0, b = 0, l = 0, r = 0;
+};
+
+class builder {
+public:
+    builder(cv::dnn::Net &net, const fc_tfl_model &m)
+        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), pads_(m.n_tensors)
+    {
+    }
+
+    // Build the ops needed by the outputs not in `skip` (bit i: graph output i).
+    void build(unsigned skip)
+    {
+        std::vector<char> need(m_.n_tensors);
+        for (int i = 0; i < m_.n_outputs; i++)
+            if (!(i < 32 && (skip >> i & 1u)))
+                need[m_.outputs[i]] = 1;
+        for (int i = m_.n_ops - 1; i >= 0; i--) { // ops are in execution order
+            const fc_tfl_op &op = m_.ops[i];
+            live_[i] = !op.folded && need[op.out[0]];
+            for (int k = 0; live_[i] && k < op.n_in; k++)
+                if (op.in[k] >= 0) {
+                    need[op.in[k]] = 1;
+                    uses_[op.in[k]]++;
+                }
+        }
+        for (int i = 0; i < m_.n_outputs; i++)
+            uses_[m_.outputs[i]]++;
+        net_.setInputsNames({"input"});
+        refs_[m_.inputs[0]] = ref{0, 0};
+        for (int i = 0; i < m_.n_ops; i++)
+            if (live_[i])
+                add_op(i, m_.ops[i]);
+    }
+
+    ref at(int tensor) const
+    {
+        ref r = refs_.at(tensor);
+        if (r.layer < 0)
+            throw model_error("tensor '" + std::string(m_.tensors[tensor].name) + "' is not computed");
+        return r;
+    }
+
+    int layers() const { return n_layers_; }
+
+private:
+    cv::dnn::Net &net_;
+    const fc_tfl_model &m_;
+    std::vector<ref> refs_;
+    std::vector<int> uses_;          // live readers (+ graph output) per tensor
+    std::vector<char> live_;         // op is needed by a requested output
+    std::vector<folded_pad> pads_;   // by the PAD's output tensor
+    int n_layers_ = 0;
+
+    const fc_tfl_tensor &T(int i) const { return m_.tensors[i]; }
+
+    int add(const std::string &name, const std::string &type, cv::dnn::LayerParams &lp, std::vector<ref> ins)
+    {
+        lp.name = name;
+        lp.type = type;
+        int id = net_.addLayer(name, type, lp);
+        for (size_t k = 0; k < ins.size(); k++)
+            net_.connect(ins[k].layer, ins[k].out, id, (int)k);
+        n_layers_++;
+        return id;
+    }
+
+    // Fused activation after layer `id`; returns the layer to read from.
+    int activation(int id, int act, const std::string &name)
+    {
+        if (act == FC_TFL_ACT_NONE)
+            return id;
+        cv::dnn::LayerParams lp;
+        lp.set("min_value", 0.0f);
+        lp.set("max_value", 6.0f);
+        return add(name + "/relu6", "ReLU6", lp, {ref{id, 0}});
+    }
+
+    static cv::dnn::DictValue ints(const std::vector<int> &v)
+    {
+        return cv::dnn::DictValue::arrayInt(v.data(), (int)v.size());
+    }
+
+    // TFLite's SAME padding [before, after] for one axis.
+    static std::pair<int, int> same_pad(int in, int out, int k, int stride)
+    {
+        int total = std::max((out - 1) * stride + k - in, 0);
+        return {total / 2, total - total / 2};
+    }
+
+    // CONV_2D and DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C for depthwise),
+    // except depthwise kernels larger than 3x3, and 3x3 stride 1 below 32 output
+    // columns -> FcDepthwiseConv (net_dwconv.cpp). Measured per layer here (AVX2):
+    // OpenCV 4.6 runs BlazePose's 5x5 ones 3-6x slower at stride 1 and 1.6x at
+    // stride 2, and its 3x3 ones 4-7x slower at 8x8 and 16x16; its 3x3 path from
+    // 32 columns up (and at stride 2) is 1.5-6x faster than ours.
+    // A PAD feeding only this op is folded into explicit paddings.
+    int conv(const std::string &name, const fc_tfl_op &op)
+    {
+        const fc_tfl_tensor &w = T(op.in[1]), &x = T(op.in[0]), &y = T(op.out[0]);
+        bool dw = op.code == FC_TFL_DEPTHWISE_CONV_2D;
+        int kh = w.shape[1], kw = w.shape[2];
+        int cout = dw ? w.shape[3] : w.shape[0], cin = dw ? 1 : w.shape[3];
+        bool own = dw && (kh * kw > 9 || (op.stride_w == 1 && op.stride_h == 1 && y.shape[2] < 32));
+        cv::dnn::LayerParams lp;
+        cv::Mat wm({cout, cin, kh, kw}, CV_32F);
+        float *d = wm.ptr<float>();
+        // TFLite [O,KH,KW,I] (depthwise [1,KH,KW,C]) -> OpenCV [O,I,KH,KW].
+        for (int o = 0; o < cout; o++)
+            for (int i = 0; i < cin; i++)
+                for (int yy = 0; yy < kh; yy++)
+                    for (int xx = 0; xx < kw; xx++)
+                        d[((o * cin + i) * kh + yy) * kw + xx] =
+                            dw ? w.f32[(yy * kw + xx) * cout + o] : w.f32[((o * kh + yy) * kw + xx) * cin + i];
+        lp.blobs.push_back(wm);
+        bool bias = op.n_in == 3 && op.in[2] >= 0;
+        if (bias || own)
+            lp.blobs.push_back(bias ? cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone()
+                                    : cv::Mat::zeros(1, cout, CV_32F));
+        lp.set("kernel_h", kh);
+        lp.set("kernel_w", kw);
+        lp.set("stride_h", op.stride_h);
+        lp.set("stride_w", op.stride_w);
+        const folded_pad &fp = pads_[op.in[0]];
+        ref src = fp.src >= 0 ? at(fp.src) : at(op.in[0]);
+        if (fp.src >= 0 || own) {
+            std::pair<int, int> ph{fp.t, fp.b}, pw{fp.l, fp.r};
+            if (fp.src < 0 && op.padding == FC_TFL_PAD_SAME) {
+                ph = same_pad(x.shape[1], y.shape[1], kh, op.stride_h);
+                pw = same_pad(x.shape[2], y.shape[2], kw, op.stride_w);
+            } else if (fp.src < 0) {
+                ph = pw = {0, 0};
+            }
+            lp.set("pad_t", ph.first);
+            lp.set("pad_b", ph.second);
+            lp.set("pad_l", pw.first);
+            lp.set("pad_r", pw.second);
+        } else {
+            // OpenCV's own SAME matches TFLite's here (verified by the model tests).
+            lp.set("pad_mode", op.padding == FC_TFL_PAD_SAME ? "SAME" : "VALID");
+        }
+        if (own) {
+            lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
+            return add(name, fc_detail::register_dwconv_layer(), lp, {src});
+        }
+        lp.set("bias_term", bias);
+        lp.set("num_output", cout);
+        lp.set("group", dw ? cout : 1);
+        lp.set("dilation_h", 1);
+        lp.set("dilation_w", 1);
+        return activation(add(name, "Convolution", lp, {src}), op.act, name);
+    }
+
+    // PAD whose only reader is a VALID convolution, padding only H and W: fold it.
+    bool fold_pad(const fc_tfl_op &op)
+    {
+        const int32_t *p = T(op.in[1]).i32; // NHWC [before, after] pairs
+        int out = op.out[0];
+        if (uses_[out] != 1 || p[0] || p[1] || p[6] || p[7])
+            return false;
+        for (int i = 0; i < m_.n_ops; i++) {
+            const fc_tfl_op &c = m_.ops[i];
+            if (!live_[i] || c.in[0] != out)
+                continue;
+            if ((c.code != FC_TFL_CONV_2D && c.code != FC_TFL_DEPTHWISE_CONV_2D) || c.padding != FC_TFL_PAD_VALID)
+                return false;
+            pads_[out] = folded_pad{op.in[0], p[2], p[3], p[4], p[5]};
+            return true;
+        }
+        return false;
+    }
+
+    // NCHW 4-D -> the same values in NHWC order (a no-op when C or H*W is 1).
+    ref to_nhwc(const std::string &name, ref r, const fc_tfl_tensor &t)
+    {
+        if (t.rank != 4 || t.shape[3] == 1 || t.shape[1] * t.shape[2] == 1)
+            return r;
+        cv::dnn::LayerParams lp;
+        lp.set("order", ints({0, 2, 3, 1}));
+        return ref{add(name + "/nhwc", "Permute", lp, {r}), 0};
+    }
+
+    void reshape(const fc_tfl_op &op, const std::string &name)
+    {
+        const fc_tfl_tensor &x = T(op.in[0]), &y = T(op.out[0]);
+        ref r = to_nhwc(name, at(op.in[0]), x);
+        std::vector<int> dims(y.shape, y.shape + y.rank);
+        bool permute_back = y.rank == 4 && y.shape[3] != 1 && y.shape[1] * y.shape[2] != 1;
+        if (y.rank == 4 && !permute_back)
+            dims = {y.shape[0], y.shape[3], y.shape[1], y.shape[2]}; // same memory order
+        cv::dnn::LayerParams lp;
+        lp.set("dim", ints(dims));
+        int id = add(name, "Reshape", lp, {r});
+        if (permute_back) {
+            cv::dnn::LayerParams pp;
+            pp.set("order", ints({0, 3, 1, 2}));
+            id = add(name + "/nchw", "Permute", pp, {ref{id, 0}});
+        }
+        refs_[op.out[0]] = ref{id, 0};
+    }
+
+    void depth_to_space(const fc_tfl_op &op, const std::string &name)
+    {
+        // TFLite (DCR): out[h*b+i, w*b+j, c] = in[h, w, (i*b+j)*C + c]. On NCHW:
+        // [1, b, b, C, H, W] -> permute to [1, C, H, b(i), W, b(j)] -> [1, C, H*b, W*b].
+        const fc_tfl_tensor &x = T(op.in[0]);
+        int b = op.block_size, c = x.shape[3] / (b * b), h = x.shape[1], w = x.shape[2];
+        cv::dnn::LayerParams l1, l2, l3;
+        l1.set("dim", ints({1, b, b, c, h, w}));
+        int id = add(name + "/split", "Reshape", l1, {at(op.in[0])});
+        l2.set("order", ints({0, 3, 4, 1, 5, 2}));
+        id = add(name + "/permute", "Permute", l2, {ref{id, 0}});
+        l3.set("dim", ints({1, c, h * b, w * b}));
+        refs_[op.out[0]] = ref{add(name, "Reshape", l3, {ref{id, 0}}), 0};
+    }
+
+    void add_op(int i, const fc_tfl_op &op)
+    {
+        std::string name = "op" + std::to_string(i) + "_" + fc_tfl_op_name(op.code);
+        cv::dnn::LayerParams lp;
+        int id;
+        switch (op.code) {
+        case FC_TFL_CONV_2D:
+        case FC_TFL_DEPTHWISE_CONV_2D:
+            id = conv(name, op);
+            break;
+        case FC_TFL_ADD:
+            lp.set("operation", "sum");
+            id = add(name, "Eltwise", lp, {at(op.in[0]), at(op.in[1])});
+            id = activation(id, op.act, name);
+            break;
+        case FC_TFL_PAD: {
+            if (fold_pad(op))
+                return;
+            const int32_t *p = T(op.in[1]).i32; // NHWC [before, after] pairs
+            lp.set("paddings", ints({p[0], p[1], p[6], p[7], p[2], p[3], p[4], p[5]}));
+            lp.set("value", 0.0f);
+            lp.set("type", "constant");
+            id = add(name, "Padding", lp, {at(op.in[0])});
+            break;
+        }
+        case FC_TFL_RESIZE_BILINEAR: {
+            const fc_tfl_tensor &y = T(op.out[0]);
+            lp.set("interpolation", "bilinear");
+            lp.set("height", y.shape[1]);
+            lp.set("width", y.shape[2]);
+            lp.set("align_corners", false);
+            lp.set("half_pixel_centers", op.half_pixel_centers != 0);
+            id = add(name, "Resize", lp, {at(op.in[0])});
+            break;
+        }
+        case FC_TFL_MAX_POOL_2D:
+            lp.set("pool", "max");
+            lp.set("kernel_h", op.filter_h);
+            lp.set("kernel_w", op.filter_w);
+            lp.set("stride_h", op.stride_h);
+            lp.set("stride_w", op.stride_w);
+            lp.set("pad_mode", op.padding == FC_TFL_PAD_SAME ? "SAME" : "VALID");
+            id = add(name, "Pooling", lp, {at(op.in[0])});
+            id = activation(id, op.act, name);
+            break;
+        case FC_TFL_LOGISTIC:
+            id = add(name, "Sigmoid", lp, {at(op.in[0])});
+            break;
+        case FC_TFL_CONCATENATION: {
+            const fc_tfl_tensor &y = T(op.out[0]);
+            static const int nhwc_to_nchw[4] = {0, 2, 3, 1};
+            lp.set("axis", y.rank == 4 ? nhwc_to_nchw[op.axis] : op.axis);
+            std::vector<ref> ins;
+            for (int k = 0; k < op.n_in; k++)
+                ins.push_back(at(op.in[k]));
+            id = add(name, "Concat", lp, ins);
+            id = activation(id, op.act, name);
+            break;
+        }
+        case FC_TFL_RESHAPE:
+            reshape(op, name);
+            return;
+        case FC_TFL_DEPTH_TO_SPACE:
+            depth_to_space(op, name);
+            return;
+        default:
+            throw model_error("operator " + std::to_string(i) + " (" + fc_tfl_op_name(op.code) +
+                              ") is not supported by the OpenCV wrapper");
+        }
+        refs_[op.out[0]] = ref{id, 0};
+    }
+};
+
+void setup_outputs(fc_net &n, const fc_tfl_model &m, const builder &b, unsigned skip)
+{
+    std::vector<cv::String> names = n.net.getLayerNames(); // index = layer id - 1
+    for (int i = 0; i < m.n_outputs; i++) {
+        const fc_tfl_tensor &t = m.tensors[m.outputs[i]];
+        out_info o;
+        o.name = t.name;
+        if (i < 32 && (skip >> i & 1u)) {
+            n.outs.push_back(std::move(o)); // not computed: count 0, data NULL
+            continue;
+        }
+        ref r = b.at(m.outputs[i]);
+        if (r.layer < 1 || (size_t)r.layer > names.size())
+            throw model_error("graph output '" + std::string(t.name) + "' is the graph input");
+        o.layer = names[(size_t)r.layer - 1];
+        o.shape.assign(t.shape, t.shape + t.rank);
+        o.count = t.count;
+        o.transpose = t.rank == 4 && t.shape[3] != 1 && t.shape[1] * t.shape[2] != 1;
+        if (o.transpose)
+            o.buf.resize(t.count);
+        n.computed.push_back(n.outs.size());
+        n.outs.push_back(std::move(o));
+        n.out_layers.push_back(n.outs.back().layer);
+    }
+}
+
+// Run the net on the current input and point the outputs at TFLite-layout data.
+void run(fc_net &n)
+{
+    n.net.setInput(n.input, "input");
+    n.net.forward(n.results, n.out_layers);
+    if (n.results.size() != n.computed.size())
+        throw std::runtime_error("OpenCV returned " + std::to_string(n.results.size()) + " outputs, expected " +
+                                 std::to_string(n.computed.size()));
+    for (size_t i = 0; i < n.computed.size(); i++) {
+        out_info &o = n.outs[n.computed[i]];
+        const cv::Mat &r = n.results[i];
+        if (r.type() != CV_32F || !r.isContinuous() || r.total() != o.count)
+            throw std::runtime_error("output '" + o.name + "' has " + std::to_string(r.total()) +
+                                     " values, the model says " + std::to_string(o.count));
+        if (!o.transpose) {
+            o.data = r.ptr<float>();
+            continue;
+        }
+        const float *s = r.ptr<float>();
+        int h = o.shape[1], w = o.shape[2], c = o.shape[3], hw = h * w;
+        float *d = o.buf.data();
+        for (int ch = 0; ch < c; ch++)
+            for (int p = 0; p < hw; p++)
+                d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
+        o.data = d;
+    }
+}
+
+int open_impl(fc_net **out, const char *path, const fc_net_opts &o, char *err, size_t errsz)
+{
+    fc_tfl_model *m = nullptr;
+    int rc = fc_tfl_load(&m, path, err, errsz);
+    if (rc < 0)
+        return rc;
+    fc_net *n = nullptr;
+    try {
+        n = new fc_net;
+        n->log = o.log;
+        n->log_user = o.log_user;
+        if (m->n_inputs != 1 || m->tensors[m->inputs[0]].rank != 4)
+            throw model_error("expected one 4-D (NHWC) input");
+        const fc_tfl_tensor &in = m->tensors[m->inputs[0]];
+        n->in_h = in.shape[1];
+        n->in_w = in.shape[2];
+        n->in_c = in.shape[3];
+        if (o.threads > 0)
+            cv::setNumThreads(o.threads);
+        int wanted = 0;
+        for (int i = 0; i < m->n_outputs; i++)
+            wanted += !(i < 32 && (o.skip_outputs >> i & 1u));
+        if (!wanted)
+            throw model_error("opts.skip_outputs leaves no output to compute");
+        builder b(n->net, *m);
+        b.build(o.skip_outputs);
+        setup_outputs(*n, *m, b, o.skip_outputs);
+        n->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        n->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        n->input.create({1, n->in_c, n->in_h, n->in_w}, CV_32F);
+        n->input.setTo(0);
+        run(*n); // allocates everything once and proves the graph is consistent
+        fc_log(o.log, o.log_user, FC_LOG_INFO, "net: %s: %d ops -> %d OpenCV layers, %d outputs", path, m->n_ops,
+               b.layers(), (int)n->outs.size());
+        fc_tfl_free(m);
+        *out = n;
+        return 0;
+    } catch (const model_error &e) {
+        rc = fc_set_error(err, errsz, FC_EMODEL, "%s: %s", path, e.what());
+    } catch (const cv::Exception &e) {
+        rc = fc_set_error(err, errsz, FC_ECV, "%s: OpenCV refused the graph: %s", path, e.what());
+    } catch (const std::bad_alloc &) {
+        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
+    } catch (const std::exception &e) {
+        rc = fc_set_error(err, errsz, FC_ECV, "%s: %s", path, e.what());
+    } catch (...) {
+        rc = fc_set_error(err, errsz, FC_ECV, "%s: unknown exception", path);
+    }
+    delete n;
+    fc_tfl_free(m);
+    return rc;
+}
+
+} // namespace
+
+extern "C" {
+
+fc_net_opts fc_net_default_opts(void)
+{
+    fc_net_opts o;
+    std::memset(&o, 0, sizeof o);
+    return o;
+}
+
+int fc_net_open(fc_net **out, const char *tflite_path, const fc_net_opts *opts, char *err, size_t errsz)
+{
+    if (!out || !tflite_path)
+        return fc_set_error(err, errsz, FC_EINVAL, "fc_net_open: NULL argument");
+    *out = nullptr;
+    fc_net_opts o = opts ? *opts : fc_net_default_opts();
+    return open_impl(out, tflite_path, o, err, errsz);
+}
+
+void fc_net_input_size(const fc_net *net, int *height, int *width, int *channels)
+{
+    if (height)
+        *height = net ? net->in_h : 0;
+    if (width)
+        *width = net ? net->in_w : 0;
+    if (channels)
+        *channels = net ? net->in_c : 0;
+}
+
+float *fc_net_input(fc_net *net) { return net ? net->input.ptr<float>() : nullptr; }
+
+int fc_net_forward(fc_net *net, char *err, size_t errsz)
+{
+    if (!net)
+        return fc_set_error(err, errsz, FC_EINVAL, "fc_net_forward: NULL net");
+    try {
+        run(*net);
+        return 0;
+    } catch (const cv::Exception &e) {
+        return fc_set_error(err, errsz, FC_ECV, "forward: %s", e.what());
+    } catch (const std::bad_alloc &) {
+        return fc_set_error(err, errsz, FC_ENOMEM, "forward: out of memory");
+    } catch (const std::exception &e) {
+        return fc_set_error(err, errsz, FC_ECV, "forward: %s", e.what());
+    } catch (...) {
+        return fc_set_error(err, errsz, FC_ECV, "forward: unknown exception");
+    }
+}
+
+int fc_net_num_outputs(const fc_net *net) { return net ? (int)net->outs.size() : 0; }
+
+const float *fc_net_output(const fc_net *net, int i, size_t *count)
+{
+    if (!net || i < 0 || (size_t)i >= net->outs.size()) {
+        if (count)
+            *count = 0;
+        return nullptr;
+    }
+    if (count)
+        *count = net->outs[(size_t)i].count;
+    return net->outs[(size_t)i].data;
+}
+
+const char *fc_net_output_name(const fc_net *net, int i)
+{
+    if (!net || i < 0 || (size_t)i >= net->outs.size())
+        return nullptr;
+    return net->outs[(size_t)i].name.c_str();
+}
+
+void fc_net_free(fc_net *net) { delete net; }
+
+} // extern "C"
