@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_signal.h"
 #include "formcheck/analysis.h"
 #include "formcheck/atomicfile.h"
 #include "formcheck/keypoints.h"
@@ -186,11 +187,14 @@ int fc_cmd_analyze(int argc, char **argv)
         default_out(outbuf, sizeof outbuf, a.from);
         a.out = outbuf;
     }
+    fc_job_signals_install();
     if (fc_keypoints_load(&series, &n, a.from, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         return FC_EXIT_FAIL;
     }
     double t0 = now_ms();
+    if (fc_job_stop)
+        goto end;
     if (fc_analysis_run(&res, series, n, &o, have[0] ? &prof[0] : NULL, have[1] ? &prof[1] : NULL, err,
                         sizeof err) < 0) {
         fc_cli_error("%s: %s", a.from, err);
@@ -208,6 +212,8 @@ int fc_cmd_analyze(int argc, char **argv)
         pose_ms += series[i].ms;
     info.pose_ms_mean = n ? pose_ms / n : 0;
     int to_stdout = !strcmp(a.out, "-");
+    if (fc_job_stop) /* a stop during the write finishes it: the report is whole or absent */
+        goto end;
     if (fc_report_write(a.out, res, series, n, &info, a.force ? FC_ATOMIC_FORCE : 0, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         goto end;
@@ -230,5 +236,9 @@ int fc_cmd_analyze(int argc, char **argv)
 end:
     fc_analysis_free(res);
     free(series);
+    if (fc_job_stop && code != FC_EXIT_OK) {
+        fc_cli_error("analyze: %s: stopped by signal %d; no report written", a.from, (int)fc_job_stop);
+        code = fc_job_signal_exit();
+    }
     return fc_cli_finish(code);
 }
