@@ -5,6 +5,9 @@
 # Video cases go through `probe` (and `probe --count`, which decodes every
 # frame); report/keypoints/profile cases through `analyze --from-keypoints` and
 # `report`. Cases that need privileges (mounts) skip themselves with a message.
+# Run against a -DFC_SANITIZE=ON build (FC_BIN=build-san/src/formcheck) it also
+# proves there are no leaks on these paths: LSan's report would break the
+# one-line and exit-code checks.
 set -uo pipefail
 : "${FC_BIN:?}" "${FC_SOURCE_DIR:?}" "${FC_BUILD_DIR:?}"
 bin=$FC_BIN
