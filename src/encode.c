@@ -84,6 +84,8 @@ static int setup_codec(fc_encoder *e, const AVCodec *codec, char *err, size_t er
     e->cc->framerate = (AVRational){e->o.fps_num, e->o.fps_den};
     e->cc->gop_size = 2 * e->o.fps_num / (e->o.fps_den > 0 ? e->o.fps_den : 1);
     e->cc->thread_count = e->o.threads;
+    if (e->o.bitexact)
+        e->cc->flags |= AV_CODEC_FLAG_BITEXACT; /* no "Lavc" version in MPEG-4 user data */
     if (e->fmt->oformat->flags & AVFMT_GLOBALHEADER)
         e->cc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (codec->id == AV_CODEC_ID_H264) {
@@ -145,6 +147,8 @@ int fc_encoder_open(fc_encoder **out, const char *path, const fc_encoder_opts *o
         rc = av_fail(err, errsz, ret, path, "cannot set up the container");
         goto end;
     }
+    if (opts->bitexact)
+        e->fmt->flags |= AVFMT_FLAG_BITEXACT; /* no "Lavf" encoder tag in the container */
     rc = setup_codec(e, codec, err, errsz);
     if (rc < 0)
         goto end;
@@ -166,7 +170,9 @@ int fc_encoder_open(fc_encoder **out, const char *path, const fc_encoder_opts *o
         goto end;
     }
     e->sws = sws_getContext(e->cc->width, e->cc->height, AV_PIX_FMT_BGR24, e->cc->width, e->cc->height,
-                            AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
+                            AV_PIX_FMT_YUV420P,
+                            SWS_BILINEAR | (opts->bitexact ? SWS_BITEXACT | SWS_ACCURATE_RND : 0), NULL, NULL,
+                            NULL);
     if (!e->sws) {
         rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: cannot set up colour conversion", path);
         goto end;
@@ -240,6 +246,11 @@ int fc_encoder_write(fc_encoder *enc, const fc_frame *frame)
 long long fc_encoder_frames(const fc_encoder *enc)
 {
     return enc ? enc->frames : 0;
+}
+
+const char *fc_encoder_codec(const fc_encoder *enc)
+{
+    return enc ? enc->cc->codec->name : "";
 }
 
 int fc_encoder_close(fc_encoder *enc, char *err, size_t errsz)

@@ -1,5 +1,6 @@
 /* profile.c - threshold profiles (see formcheck/profile.h). */
 #define _POSIX_C_SOURCE 200809L
+#include "formcheck/fileio.h"
 #include "formcheck/profile.h"
 
 #include <cjson/cJSON.h>
@@ -8,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "formcheck/error.h"
 
@@ -223,42 +223,17 @@ int fc_profile_parse(fc_profile *out, const char *json, size_t len, const char *
 
 int fc_profile_load(fc_profile *out, const char *path, const char *level, char *err, size_t errsz)
 {
-    struct stat st;
-    FILE *fp = NULL;
     char *buf = NULL;
+    size_t len;
     const char *base;
-    int rc = 0;
+    int rc;
 
     if (!out || !path)
         return fc_set_error(err, errsz, FC_EINVAL, "profile: invalid argument");
     base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (stat(path, &st) < 0) {
-        rc = fc_error_from_errno(errno);
-        return fc_set_error(err, errsz, rc, "%s: %s", path, strerror(errno));
-    }
-    if (S_ISDIR(st.st_mode))
-        return fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory", path);
-    if (st.st_size > FC_PROFILE_MAX_FILE)
-        return fc_set_error(err, errsz, FC_ETOOBIG, "%s: %lld bytes, more than the %d a profile may have", path,
-                            (long long)st.st_size, FC_PROFILE_MAX_FILE);
-    if (!(fp = fopen(path, "rb"))) {
-        rc = fc_error_from_errno(errno);
-        return fc_set_error(err, errsz, rc, "%s: %s", path, strerror(errno));
-    }
-    if (!(buf = malloc((size_t)st.st_size + 1))) {
-        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
-        goto end;
-    }
-    size_t got = fread(buf, 1, (size_t)st.st_size, fp);
-    if (ferror(fp) || got != (size_t)st.st_size) {
-        rc = fc_set_error(err, errsz, FC_EIO, "%s: read error", path);
-        goto end;
-    }
-    buf[got] = 0;
-    rc = fc_profile_parse(out, buf, got, base, level, err, errsz);
-end:
+    if ((rc = fc_file_read_all(&buf, &len, path, FC_PROFILE_MAX_FILE, err, errsz)) < 0)
+        return rc;
+    rc = fc_profile_parse(out, buf, len, base, level, err, errsz);
     free(buf);
-    if (fp)
-        fclose(fp);
     return rc;
 }

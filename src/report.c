@@ -1,5 +1,6 @@
 /* report.c - the JSON report: build, write, load (see formcheck/report.h). */
 #define _POSIX_C_SOURCE 200809L
+#include "formcheck/fileio.h"
 #include "formcheck/report.h"
 
 #include <cjson/cJSON.h>
@@ -8,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "formcheck/atomicfile.h"
 #include "formcheck/version.h"
@@ -422,38 +422,16 @@ int fc_report_validate(const cJSON *root, const char *name, char *err, size_t er
 
 int fc_report_load(cJSON **out, const char *path, char *err, size_t errsz)
 {
-    struct stat st;
-    FILE *fp = NULL;
     char *buf = NULL;
+    size_t got;
     cJSON *root = NULL;
-    int rc = 0;
+    int rc;
 
     if (!out || !path)
         return fc_set_error(err, errsz, FC_EINVAL, "report: invalid argument");
     *out = NULL;
-    if (stat(path, &st) < 0) {
-        rc = fc_error_from_errno(errno);
-        return fc_set_error(err, errsz, rc, "%s: %s", path, strerror(errno));
-    }
-    if (S_ISDIR(st.st_mode))
-        return fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory", path);
-    if (st.st_size > FC_REPORT_MAX_FILE)
-        return fc_set_error(err, errsz, FC_ETOOBIG, "%s: %lld bytes, more than the %lld a report may have", path,
-                            (long long)st.st_size, FC_REPORT_MAX_FILE);
-    if (!(fp = fopen(path, "rb"))) {
-        rc = fc_error_from_errno(errno);
-        return fc_set_error(err, errsz, rc, "%s: %s", path, strerror(errno));
-    }
-    if (!(buf = malloc((size_t)st.st_size + 1))) {
-        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
-        goto end;
-    }
-    size_t got = fread(buf, 1, (size_t)st.st_size, fp);
-    if (ferror(fp)) {
-        rc = fc_set_error(err, errsz, FC_EIO, "%s: read error", path);
-        goto end;
-    }
-    buf[got] = 0;
+    if ((rc = fc_file_read_all(&buf, &got, path, FC_REPORT_MAX_FILE, err, errsz)) < 0)
+        return rc;
     if (!(root = cJSON_ParseWithLength(buf, got))) {
         const char *at = cJSON_GetErrorPtr();
         long off = at && at >= buf && at <= buf + got ? (long)(at - buf) : (long)got;
@@ -467,7 +445,5 @@ int fc_report_load(cJSON **out, const char *path, char *err, size_t errsz)
 end:
     cJSON_Delete(root);
     free(buf);
-    if (fp)
-        fclose(fp);
     return rc;
 }

@@ -12,6 +12,7 @@
  * the buffer first. Errors are sticky: the first one is kept, later reads return
  * zeros, and the parser checks fb.bad at its checkpoints. */
 #define _POSIX_C_SOURCE 200809L
+#include "formcheck/fileio.h"
 #include "formcheck/tflite.h"
 
 #include <errno.h>
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tflite_internal.h"
 
@@ -321,42 +321,16 @@ void fc_tfl_free(fc_tfl_model *m)
 
 int fc_tfl_load(fc_tfl_model **out, const char *path, char *err, size_t errsz)
 {
-    struct stat st;
-    FILE *fp = NULL;
-    uint8_t *buf = NULL;
+    char *buf = NULL;
+    size_t len;
     int rc;
 
     *out = NULL;
-    fp = fopen(path, "rb");
-    if (!fp) {
-        rc = fc_error_from_errno(errno);
-        return fc_set_error(err, errsz, rc, "%s: %s", path, strerror(errno));
-    }
-    if (fstat(fileno(fp), &st) < 0) {
-        rc = fc_set_error(err, errsz, fc_error_from_errno(errno), "%s: %s", path, strerror(errno));
-        goto end;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        rc = fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory, expected a .tflite file", path);
-        goto end;
-    }
-    if (st.st_size < 8 || (uint64_t)st.st_size > FC_TFL_MAX_FILE) {
-        rc = fc_set_error(err, errsz, FC_EMODEL, "%s: %lld bytes is not a plausible TFLite model size", path,
-                          (long long)st.st_size);
-        goto end;
-    }
-    buf = malloc((size_t)st.st_size);
-    if (!buf) {
-        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
-        goto end;
-    }
-    if (fread(buf, 1, (size_t)st.st_size, fp) != (size_t)st.st_size) {
-        rc = fc_set_error(err, errsz, FC_EIO, "%s: read error", path);
-        goto end;
-    }
-    rc = fc_tfl_parse(out, buf, (size_t)st.st_size, path, err, errsz);
-end:
+    rc = fc_file_read_all(&buf, &len, path, (long long)FC_TFL_MAX_FILE, err, errsz);
+    if (rc == FC_EISDIR)
+        return fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory, expected a .tflite file", path);
+    if (rc == FC_OK)
+        rc = fc_tfl_parse(out, (const uint8_t *)buf, len, path, err, errsz);
     free(buf);
-    fclose(fp);
     return rc;
 }

@@ -39,6 +39,10 @@ typedef struct fc_encoder_opts {
     int threads;             /**< encoder threads; 1 = deterministic output (default), 0 = auto */
     int force;               /**< 1 = replace an existing file */
     int use_timestamps;      /**< 1 (default) = frame.t_s gives pts; 0 = frame i at i/fps */
+    int bitexact;            /**< 1 = reproducible bytes for committed files: no FFmpeg version strings in
+                                  the container or stream, bit-exact colour conversion (default 0). With
+                                  threads = 1 the file then depends only on the frames, the options and the
+                                  encoder (x264 still records its own version) */
     fc_log_fn log;
     void *log_user;
 } fc_encoder_opts;
@@ -57,6 +61,10 @@ int fc_encoder_write(fc_encoder *enc, const fc_frame *frame);
 
 /** Frames written so far. */
 long long fc_encoder_frames(const fc_encoder *enc);
+
+/** Name of the encoder in use ("libx264", "mpeg4"); owned by FFmpeg, valid while
+ *  `enc` is open. "" for NULL. */
+const char *fc_encoder_codec(const fc_encoder *enc);
 
 /** Flush, write the trailer, rename into place, free. On error the temp file is
  *  removed. Always frees `enc`. */

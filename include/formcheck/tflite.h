@@ -103,7 +103,7 @@ typedef struct fc_tfl_model {
     int outputs[FC_TFL_MAX_IO];  /**< graph output tensor indices, in the file's order */
 } fc_tfl_model;
 
-/** Read and check the model at `path`. Errors: FC_ENOENT/FC_EACCES/FC_EISDIR/FC_EIO
+/** Read and check the model at `path`. Errors: FC_ENOENT/FC_EACCES/FC_EISDIR/FC_EIO/FC_ETOOBIG
  *  (file), FC_EMODEL (malformed or unsupported: err says what and where, prefixed by
  *  the path), FC_ENOMEM. `*out` is NULL on failure; free with fc_tfl_free(). */
 int fc_tfl_load(fc_tfl_model **out, const char *path, char *err, size_t errsz);

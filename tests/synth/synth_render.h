@@ -65,9 +65,10 @@ void fc_synth_renderer_free(fc_synth_renderer *r);
  *  (floor(x), floor(y)) of its projection when opts.markers is set. */
 void fc_synth_marker_colour(int id, uint8_t bgr[3]);
 
-/** Render the whole clip and encode it to `path` (mp4, yuv420p; libx264 with
- *  fixed parameters and one thread so the bytes depend only on the scenario;
- *  MPEG-4 part 2 if libx264 is absent). Written to a temp file and renamed. */
+/** Render the whole clip and encode it to `path` with fc_encoder (mp4, yuv420p;
+ *  libx264 preset medium at opts.crf, one thread and bitexact, so the bytes
+ *  depend only on the scenario; MPEG-4 part 2 if libx264 is absent). Written to
+ *  a temp file and renamed; an existing file is replaced. */
 int fc_synth_render_video(const char *path, const fc_synth_scenario *sc, const fc_synth_render_opts *o,
                           fc_synth_render_stats *stats, char *err, size_t errsz);
 

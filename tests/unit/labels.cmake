@@ -8,4 +8,5 @@ set(FC_LIBS_test_analysis_synth fc_synth)
 set(FC_LIBS_test_report fc_synth)
 # tests/cli/html.sh opens the HTML report in headless Chromium.
 set(FC_LABELS_cli_html "cli;html")
+set(FC_LABELS_test_pose_reference model)
 set(FC_LABELS_test_net model)

@@ -60,7 +60,7 @@ static fc_frame make_frame(int i, double t_s)
     return (fc_frame){px, W, H, W * 3, i, t_s};
 }
 
-static void encode(const char *path, const char *codec, int n, const double *times)
+static void encode_opts(const char *path, const char *codec, int n, const double *times, int bitexact)
 {
     fc_encoder_opts o = fc_encoder_default_opts();
     fc_encoder *enc = NULL;
@@ -71,7 +71,10 @@ static void encode(const char *path, const char *codec, int n, const double *tim
     o.fps_num = 25;
     o.codec = codec;
     o.crf = 18;
+    o.bitexact = bitexact;
     assert_int_equal(fc_encoder_open(&enc, path, &o, err, sizeof err), 0);
+    if (codec)
+        assert_string_equal(fc_encoder_codec(enc), codec);
     for (int i = 0; i < n; i++) {
         fc_frame f = make_frame(i, times ? times[i] : i / 25.0);
         assert_int_equal(fc_encoder_write(enc, &f), 0);
@@ -79,6 +82,66 @@ static void encode(const char *path, const char *codec, int n, const double *tim
     assert_int_equal(fc_encoder_frames(enc), n);
     assert_int_equal(fc_encoder_close(enc, err, sizeof err), 0);
 }
+
+static void encode(const char *path, const char *codec, int n, const double *times)
+{
+    encode_opts(path, codec, n, times, 0);
+}
+
+/* Whole file in a malloc'd buffer; size in *n. */
+static char *slurp(const char *path, long *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)*n);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)*n, f), (size_t)*n);
+    fclose(f);
+    return buf;
+}
+
+static int contains(const char *buf, long n, const char *s)
+{
+    size_t k = strlen(s);
+    for (long i = 0; i + (long)k <= n; i++)
+        if (!memcmp(buf + i, s, k))
+            return 1;
+    return 0;
+}
+
+/* bitexact: two encodes give the same bytes, with no "Lavf"/"Lavc" version tag
+ * (which a default encode does write). */
+static void check_bitexact(const char *codec)
+{
+    char p1[96], p2[96], p3[96], *a, *b, *c;
+    long na, nb, nc;
+
+    snprintf(p1, sizeof p1, "%s/x1.mp4", dir);
+    snprintf(p2, sizeof p2, "%s/x2.mp4", dir);
+    snprintf(p3, sizeof p3, "%s/x3.mp4", dir);
+    encode_opts(p1, codec, 12, NULL, 1);
+    encode_opts(p2, codec, 12, NULL, 1);
+    encode_opts(p3, codec, 12, NULL, 0);
+    a = slurp(p1, &na);
+    b = slurp(p2, &nb);
+    c = slurp(p3, &nc);
+    assert_true(na > 1000);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, (size_t)na);
+    assert_false(contains(a, na, "Lavf") || contains(a, na, "Lavc"));
+    assert_true(contains(c, nc, "Lavf"));
+    free(a);
+    free(b);
+    free(c);
+}
+
+static void test_bitexact_h264(void **state) { (void)state; check_bitexact("libx264"); }
+static void test_bitexact_mpeg4(void **state) { (void)state; check_bitexact("mpeg4"); }
 
 static void check_round_trip(const char *codec, const char *ext)
 {
@@ -188,6 +251,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h264_mp4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mpeg4_mkv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_variable_times, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bitexact_h264, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bitexact_mpeg4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_and_abandon, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
