@@ -127,9 +127,9 @@ expect 1 '^formcheck: in/empty\.jsonl: damaged report: not valid JSON' "$bin" re
 expect 1 '^formcheck: in/random\.jsonl: damaged report: not valid JSON' "$bin" report in/random.jsonl
 expect 1 '^formcheck: in/k\.jsonl: not a formcheck report' "$bin" report in/k.jsonl
 # Limits: refused by size before parsing (the files are sparse and all zeros).
-expect 1 '^formcheck: in/huge\.formcheck\.json: 67108865 bytes, more than the 67108864 a report may have' \
+expect 1 '^formcheck: in/huge\.formcheck\.json: 67108865 bytes, more than the 67108864 allowed' \
   "$bin" report in/huge.formcheck.json
-expect 1 '^formcheck: in/huge_profile\.json: 262145 bytes, more than the 262144 a profile may have' \
+expect 1 '^formcheck: in/huge_profile\.json: 262145 bytes, more than the 262144 allowed' \
   "$bin" analyze --from-keypoints in/k.jsonl --profile in/huge_profile.json -o r.json -q
 
 # ---- outputs ----
