@@ -256,9 +256,24 @@ rm models/pose_detection.tflite
 bash "$fetch" --check "$tmp/models" 2>in/fetch.err
 grep -Eq '^models/fetch\.sh: .*/models/pose_detection\.tflite: missing$' in/fetch.err || fail "fetch.sh missing: $(cat in/fetch.err)"
 rm -rf models
-# `formcheck pose`/`analyze VIDEO` with a corrupt model or a missing model
-# directory: to extend when the pose command lands (the TFLite reader's own
-# corrupt-file handling is tested in test_tflite and fuzz_tflite).
+# `formcheck pose` with a corrupt model (cut short, random bytes) and a missing
+# model directory: one line naming the model file, no keypoints file left.
+# (`analyze VIDEO` takes the same path once the end-to-end stage lands.)
+if [[ -f $src/models/pose_detection.tflite && -f $src/models/pose_landmark_full.tflite ]]; then
+  "$ffmpeg" -nostdin -v error -y -f lavfi -i testsrc2=size=64x48:rate=1 -frames:v 1 in/img.png
+  mkdir in/cm
+  ln -s "$src/models/pose_detection.tflite" in/cm/
+  head -c 100000 "$src/models/pose_landmark_full.tflite" >in/cm/pose_landmark_full.tflite
+  expect 1 '^formcheck: in/cm/pose_landmark_full\.tflite: .*outside the file' \
+    "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
+  head -c 4096 /dev/urandom >in/cm/pose_landmark_full.tflite
+  expect 1 "^formcheck: in/cm/pose_landmark_full\\.tflite: not a TFLite model" \
+    "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
+  expect 1 '^formcheck: in/nosuch/pose_detection\.tflite: No such file or directory' \
+    "$bin" pose --model-dir in/nosuch in/img.png -o p.jsonl
+else
+  note "models not fetched: corrupt-model cases of formcheck pose skipped"
+fi
 
 if [[ $fails -gt 0 ]]; then
   echo "$fails failure(s)"
