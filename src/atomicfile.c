@@ -14,6 +14,7 @@
 struct fc_atomic_file {
     FILE *fp;
     int is_stdout;
+    int is_direct; /* target is a device or FIFO: written in place, never renamed over */
     int flags;
     char *path;
     char *tmp;
@@ -45,9 +46,25 @@ int fc_atomic_open(fc_atomic_file **out, const char *path, int flags, char *err,
         *out = af;
         return FC_OK;
     }
+    if (!(af->path = strdup(path))) {
+        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
+        goto end;
+    }
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             rc = fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory", path);
+            goto end;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            /* /dev/null, /dev/full, a FIFO: a temp file renamed over it would replace
+             * the device node itself (as root, in /dev), so write to it in place. */
+            if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || !(af->fp = fdopen(fd, "w"))) {
+                rc = fail_errno(err, errsz, path, "cannot open for writing");
+                if (fd >= 0)
+                    close(fd);
+                goto end;
+            }
+            af->is_direct = 1;
             goto end;
         }
         if (!(flags & FC_ATOMIC_FORCE)) {
@@ -56,9 +73,8 @@ int fc_atomic_open(fc_atomic_file **out, const char *path, int flags, char *err,
         }
     }
     n = strlen(path);
-    af->path = strdup(path);
     af->tmp = malloc(n + sizeof ".tmp.XXXXXX");
-    if (!af->path || !af->tmp) {
+    if (!af->tmp) {
         rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
         goto end;
     }
@@ -97,7 +113,7 @@ const char *fc_atomic_temp_path(const fc_atomic_file *af)
 {
     if (!af)
         return NULL;
-    return af->is_stdout ? "-" : af->tmp;
+    return af->is_stdout ? "-" : af->is_direct ? af->path : af->tmp;
 }
 
 int fc_atomic_commit(fc_atomic_file *af, char *err, size_t errsz)
@@ -111,6 +127,15 @@ int fc_atomic_commit(fc_atomic_file *af, char *err, size_t errsz)
             rc = fail_errno(err, errsz, "<stdout>", "write failed");
         free(af);
         return rc;
+    }
+    if (af->is_direct) {
+        int bad = fflush(af->fp) != 0 || ferror(af->fp);
+        if (fclose(af->fp) != 0)
+            bad = 1;
+        af->fp = NULL;
+        if (bad)
+            rc = fail_errno(err, errsz, af->path, "write failed");
+        goto end;
     }
     if (fflush(af->fp) != 0 || ferror(af->fp) || fsync(fileno(af->fp)) != 0) {
         rc = fail_errno(err, errsz, af->path, "write failed");

@@ -302,8 +302,9 @@ int fc_report_write(const char *path, const fc_analysis_result *res, const fc_po
     if ((rc = fc_atomic_open(&af, path, flags, err, errsz)) < 0)
         goto end;
     if (fputs(text, fc_atomic_stream(af)) < 0 || fputc('\n', fc_atomic_stream(af)) < 0) {
+        int e = errno; /* the cause (ENOSPC on a full disk), before abort's close/unlink */
         fc_atomic_abort(af);
-        rc = fc_set_error(err, errsz, FC_EIO, "%s: write error", path);
+        rc = fc_set_error(err, errsz, e == ENOSPC ? FC_ENOSPC : FC_EIO, "%s: write failed: %s", path, strerror(e));
         goto end;
     }
     rc = fc_atomic_commit(af, err, errsz);

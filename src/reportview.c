@@ -288,6 +288,8 @@ static void html_esc(FILE *fp, const char *s)
 #define PT 20.0
 #define PB 40.0
 
+#define PLOT_MAX_TICKS 100
+
 typedef struct plot {
     double t0, t1, dmax;
 } plot;
@@ -310,8 +312,13 @@ static double px_k(double k)
 static void polyline(FILE *fp, const plot *p, const cJSON *t, const cJSON *v, int knee, const char *color,
                      const char *id, const char *dash)
 {
-    const cJSON *a = t->child, *b = v->child;
+    const cJSON *a, *b;
     int open = 0;
+
+    if (!cJSON_IsArray(t) || !cJSON_IsArray(v)) /* optional series may be absent */
+        return;
+    a = t->child;
+    b = v->child;
 
     for (; a && b; a = a->next, b = b->next) {
         if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b)) {
@@ -362,11 +369,14 @@ static void html_plot(FILE *fp, const cJSON *r)
     for (int k = 0; k <= 180; k += 45)
         fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"#555\">%d°</text>\n", PW - PR + 4,
                 px_k(k) + 3, k);
-    for (double tt = ceil(p.t0); tt <= p.t1; tt += p.t1 - p.t0 > 30 ? 10 : 2)
+    /* Tick loops are capped: a damaged report may hold a huge or infinite range. */
+    int ticks = 0;
+    for (double tt = ceil(p.t0); tt <= p.t1 && ticks++ < PLOT_MAX_TICKS; tt += p.t1 - p.t0 > 30 ? 10 : 2)
         fprintf(fp, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" fill=\"#555\">%.0f s</text>\n", px_t(&p, tt) - 8,
                 PH - PB + 14, tt);
     fprintf(fp, "<text x=\"4\" y=\"%.0f\" font-size=\"10\" fill=\"#1f5fbf\">depth (leg)</text>\n", PT - 6);
-    for (double dv = 0; dv <= p.dmax + 1e-9; dv += 0.2)
+    ticks = 0;
+    for (double dv = 0; dv <= p.dmax + 1e-9 && ticks++ < PLOT_MAX_TICKS; dv += 0.2)
         fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"#1f5fbf\">%.1f</text>\n", PL - 26,
                 px_d(&p, dv) + 3, dv);
     polyline(fp, &p, t, d, 0, "#1f5fbf", "depth", "");

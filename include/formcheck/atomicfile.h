@@ -32,14 +32,16 @@ enum {
 };
 
 /** Create the temp file for `path`. `path` "-" writes straight to stdout (commit
- *  flushes it). Errors: FC_EEXIST (target exists, no FC_ATOMIC_FORCE), FC_EISDIR,
+ *  flushes it); so does an existing `path` that is not a regular file (a device
+ *  such as /dev/null or /dev/full, a FIFO), with or without FC_ATOMIC_FORCE: it
+ *  is opened and written in place, as renaming over it would replace the node. Errors: FC_EEXIST (target exists, no FC_ATOMIC_FORCE), FC_EISDIR,
  *  FC_EACCES, FC_ENOENT (directory missing), FC_ENOSPC, FC_ENOMEM. */
 int fc_atomic_open(fc_atomic_file **out, const char *path, int flags, char *err, size_t errsz);
 
 /** The stream to write to. */
 FILE *fc_atomic_stream(fc_atomic_file *af);
 
-/** The temporary file's path ("-" for stdout); lets a signal handler-free caller
+/** The temporary file's path ("-" for stdout, the target itself for a device); lets a signal handler-free caller
  *  report it. */
 const char *fc_atomic_temp_path(const fc_atomic_file *af);
 

@@ -168,6 +168,8 @@ static int analyze_keypoints(const args *a, const fc_session_opts *so)
         return FC_EXIT_FAIL;
     }
     double t0 = now_ms();
+    if (fc_job_stop)
+        goto end;
     if (fc_analysis_run(&res, series, n, &so->analysis, so->squat, so->lunge, err, sizeof err) < 0) {
         fc_cli_error("%s: %s", a->from, err);
         goto end;
@@ -183,6 +185,8 @@ static int analyze_keypoints(const args *a, const fc_session_opts *so)
     for (size_t i = 0; i < n; i++)
         pose_ms += series[i].ms;
     info.pose_ms_mean = n ? pose_ms / n : 0;
+    if (fc_job_stop) /* a stop during the write finishes it: the report is whole or absent */
+        goto end;
     if (fc_report_write(out, res, series, n, &info, a->force ? FC_ATOMIC_FORCE : 0, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         goto end;
@@ -306,7 +310,12 @@ int fc_cmd_analyze(int argc, char **argv)
         goto end;
     }
     if (a.from) {
+        fc_job_signals_install();
         rc = analyze_keypoints(&a, &so);
+        if (fc_job_stop && rc != FC_EXIT_OK) {
+            fc_cli_error("analyze: %s: stopped by signal %d; no report written", a.from, (int)fc_job_stop);
+            rc = fc_job_signal_exit();
+        }
         goto end;
     }
     if (!(so.pose.model_dir = fc_job_model_dir(a.model_dir, so.pose.model))) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_job.h"
 #include "formcheck/capture.h"
 
 const char fc_usage_probe[] =
@@ -48,10 +49,12 @@ static int count_frames(const char *path, const probe_args *a, int64_t *frames, 
     if ((rc = fc_capture_open(&cap, path, &o, err, errsz)) < 0)
         return rc;
     *frames = 0;
-    while ((rc = fc_capture_read(&f, cap)) == 0)
+    while (!fc_job_stop && (rc = fc_capture_read(&f, cap)) == 0)
         ++*frames;
     *skipped = fc_capture_skipped(cap);
-    if (rc == FC_EEOF)
+    if (fc_job_stop)
+        rc = fc_set_error(err, errsz, FC_EINTR, "%s: stopped by signal %d", path, (int)fc_job_stop);
+    else if (rc == FC_EEOF)
         rc = 0;
     else
         snprintf(err, errsz, "%s", fc_capture_error(cap));
@@ -187,10 +190,13 @@ int fc_cmd_probe(int argc, char **argv)
     }
     if (first_file == 0 || first_file >= argc)
         return fc_cli_usage_error("probe", "no input given");
-    for (int i = first_file; i < argc; i++) {
+    fc_job_signals_install();
+    for (int i = first_file; i < argc && !fc_job_stop; i++) {
         if (probe_one(argv[i], &a) < 0)
             failed = 1;
         fflush(stdout); /* keep stdout and stderr lines in order */
     }
+    if (fc_job_stop)
+        return fc_cli_finish(fc_job_signal_exit());
     return fc_cli_finish(failed ? FC_EXIT_FAIL : FC_EXIT_OK);
 }

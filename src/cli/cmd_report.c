@@ -1,6 +1,7 @@
 /* cmd_report.c - `formcheck report`: show a saved report. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,8 +68,9 @@ int fc_cmd_report(int argc, char **argv)
             goto end;
         }
         if (fc_report_render(fc_atomic_stream(af), rep, fmt, 0) < 0) {
+            int e = errno; /* the cause (ENOSPC on a full disk), before abort's close/unlink */
             fc_atomic_abort(af);
-            fc_cli_error("%s: write error", out);
+            fc_cli_error("%s: write failed: %s", out, strerror(e));
             goto end;
         }
         if (fc_atomic_commit(af, err, sizeof err) < 0) {

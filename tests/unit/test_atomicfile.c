@@ -152,6 +152,33 @@ static void test_full_disk(void **state)
     assert_int_equal(count_entries(), 0);
 }
 
+static void test_device_target(void **state)
+{
+    (void)state;
+    /* A device is written in place: never renamed over (as root that would
+     * replace the node in /dev), no --force needed, write errors reported. */
+    char err[FC_ERRBUF_SIZE];
+    fc_atomic_file *af = NULL;
+    struct stat st;
+
+    if (access("/dev/null", W_OK) != 0 || access("/dev/full", W_OK) != 0)
+        skip();
+    assert_int_equal(fc_atomic_open(&af, "/dev/null", 0, err, sizeof err), 0);
+    assert_string_equal(fc_atomic_temp_path(af), "/dev/null"); /* no temp file */
+    fputs("discarded\n", fc_atomic_stream(af));
+    assert_int_equal(fc_atomic_commit(af, err, sizeof err), 0);
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+
+    assert_int_equal(fc_atomic_open(&af, "/dev/full", FC_ATOMIC_FORCE, err, sizeof err), 0);
+    for (int i = 0; i < 10000; i++)
+        fputs("xxxxxxxxxxxxxxxx", fc_atomic_stream(af));
+    assert_int_equal(fc_atomic_commit(af, err, sizeof err), FC_ENOSPC);
+    assert_non_null(strstr(err, "/dev/full: write failed"));
+    assert_int_equal(stat("/dev/full", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +186,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_writer_loses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_target, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,6 +161,28 @@ static void test_nan_written_as_null(void **state)
     assert_int_equal(fc_keypoints_format(buf, 10, &r), FC_EINVAL);
 }
 
+static void test_too_big_refused_before_parsing(void **state)
+{
+    (void)state;
+    /* A sparse file one byte over the limit: refused by its size, without reading
+     * (all zeros would otherwise be a parse error on line 1). */
+    char err[FC_ERRBUF_SIZE], tmpl[] = "/tmp/fc_kp_big_XXXXXX";
+    fc_pose_result *arr = (fc_pose_result *)1;
+    size_t n = 7;
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    if (ftruncate(fd, (off_t)(FC_KEYPOINTS_MAX_FILE + 1)) != 0) {
+        close(fd);
+        unlink(tmpl);
+        skip(); /* the file system cannot hold a sparse 2 GiB file */
+    }
+    close(fd);
+    assert_int_equal(fc_keypoints_load(&arr, &n, tmpl, err, sizeof err), FC_ETOOBIG);
+    assert_null(arr);
+    assert_non_null(strstr(err, tmpl));
+    unlink(tmpl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_nan_written_as_null),
+        cmocka_unit_test(test_too_big_refused_before_parsing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
