@@ -3,13 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_job.h"
 #include "formcheck/capture.h"
 #include "formcheck/keypoints.h"
 #include "formcheck/pose.h"
-#include "formcheck/version.h"
 
 const char fc_usage_pose[] =
     "usage: formcheck pose [options] INPUT...\n"
@@ -43,27 +42,6 @@ typedef struct pose_args {
     char **inputs; /* argc entries, caller frees */
     int ninputs;
 } pose_args;
-
-static int file_exists(const char *dir, const char *file)
-{
-    char path[4096];
-    struct stat st;
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
-        return 0;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* $FORMCHECK_MODEL_DIR, then the source tree's models/, then the installed ones:
- * the first that holds both files. NULL if none. */
-static const char *default_model_dir(fc_pose_model model)
-{
-    const char *cands[3] = {getenv("FORMCHECK_MODEL_DIR"), FC_MODEL_DIR_SOURCE, FC_MODEL_DIR_INSTALL};
-    for (int i = 0; i < 3; i++)
-        if (cands[i] && *cands[i] && file_exists(cands[i], fc_pose_detector_file()) &&
-            file_exists(cands[i], fc_pose_model_file(model)))
-            return cands[i];
-    return NULL;
-}
 
 static int parse_args(pose_args *a, int argc, char **argv)
 {
@@ -173,12 +151,9 @@ int fc_cmd_pose(int argc, char **argv)
         return rc;
     }
     char err[FC_ERRBUF_SIZE];
-    const char *dir = a.model_dir ? a.model_dir : default_model_dir(a.opts.model);
+    /* An explicit --model-dir goes to fc_pose_open as given, so its errors name the model file. */
+    const char *dir = a.model_dir ? a.model_dir : fc_job_model_dir(NULL, a.opts.model);
     if (!dir) {
-        fc_cli_error("no model directory holds %s and %s (tried $FORMCHECK_MODEL_DIR, %s, %s); "
-                     "run models/fetch.sh or pass --model-dir",
-                     fc_pose_detector_file(), fc_pose_model_file(a.opts.model), FC_MODEL_DIR_SOURCE,
-                     FC_MODEL_DIR_INSTALL);
         free(a.inputs);
         return FC_EXIT_FAIL;
     }
