@@ -18,6 +18,5 @@ if [[ ! -s "$clip" ]]; then
 fi
 "$fc" analyze "$clip" --force -o "$out/squat_side.formcheck.json" --annotate "$out/squat_side.annotated.mp4"
 "$fc" report "$out/squat_side.formcheck.json" --format html -o "$out/squat_side.html" --force
-echo
-echo "report:          $out/squat_side.formcheck.json (also as a page: $out/squat_side.html)"
-echo "annotated video: $out/squat_side.annotated.mp4"
+# analyze has printed where the report and the annotated video went.
+echo "report as a page: $out/squat_side.html (formcheck report FILE.json --format html)"
