@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 int fc_file_read_all(char **out, size_t *len, const char *path, long long max_bytes, char *err, size_t errsz)
 {
     struct stat st;
@@ -56,4 +58,27 @@ end:
     free(buf);
     fclose(fp);
     return rc;
+}
+
+struct cJSON *fc_json_parse_all(const char *text, size_t len, size_t *bad_at)
+{
+    const char *end = NULL;
+    cJSON *root;
+
+    if (bad_at)
+        *bad_at = 0;
+    if (!text)
+        return NULL;
+    /* return_parse_end is set on success and on failure, without cJSON's global. */
+    root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (root) {
+        while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+        if (end == text + len)
+            return root;
+        cJSON_Delete(root);
+    }
+    if (bad_at)
+        *bad_at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+    return NULL;
 }

@@ -1,6 +1,7 @@
 /* keypoints.c - JSON Lines keypoints files (see formcheck/keypoints.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "formcheck/keypoints.h"
+#include "formcheck/fileio.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -203,7 +204,7 @@ int fc_keypoints_parse(fc_pose_result *out, const char *line, size_t len, char *
     if (!out || !line)
         return FC_EINVAL;
     memset(out, 0, sizeof *out);
-    o = cJSON_ParseWithLength(line, len);
+    o = fc_json_parse_all(line, len, NULL);
     if (!cJSON_IsObject(o)) {
         rc = fc_set_error(err, errsz, FC_EKEYPOINTS, "not a JSON object");
         goto end;

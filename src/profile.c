@@ -200,6 +200,7 @@ int fc_profile_parse(fc_profile *out, const char *json, size_t len, const char *
                      char *err, size_t errsz)
 {
     cJSON *root;
+    size_t off;
     int rc;
 
     if (!out || !json)
@@ -208,11 +209,9 @@ int fc_profile_parse(fc_profile *out, const char *json, size_t len, const char *
         name = "profile";
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", name);
-    root = cJSON_ParseWithLength(json, len);
+    root = fc_json_parse_all(json, len, &off);
     if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        return fc_set_error(err, errsz, FC_EPROFILE, "%s: not valid JSON (near byte %ld)", name, off);
+        return fc_set_error(err, errsz, FC_EPROFILE, "%s: not valid JSON (near byte %zu)", name, off);
     }
     rc = parse_tree(out, root, name, level, err, errsz);
     cJSON_Delete(root);

@@ -430,10 +430,22 @@ int fc_report_validate(const cJSON *root, const char *name, char *err, size_t er
     return 0;
 }
 
+/* A keypoints file (JSON Lines) is the likeliest wrong file to hand to `report`:
+ * its first line is a JSON object with "landmarks". Say so instead of "damaged". */
+static int looks_like_keypoints(const char *buf, size_t len)
+{
+    const char *nl = memchr(buf, '\n', len);
+    cJSON *first = fc_json_parse_all(buf, nl ? (size_t)(nl - buf) : len, NULL);
+    int yes = cJSON_IsObject(first) && cJSON_HasObjectItem(first, "landmarks") && cJSON_HasObjectItem(first, "frame");
+
+    cJSON_Delete(first);
+    return yes;
+}
+
 int fc_report_load(cJSON **out, const char *path, char *err, size_t errsz)
 {
     char *buf = NULL;
-    size_t got;
+    size_t got, off;
     cJSON *root = NULL;
     int rc;
 
@@ -442,10 +454,12 @@ int fc_report_load(cJSON **out, const char *path, char *err, size_t errsz)
     *out = NULL;
     if ((rc = fc_file_read_all(&buf, &got, path, FC_REPORT_MAX_FILE, err, errsz)) < 0)
         return rc;
-    if (!(root = cJSON_ParseWithLength(buf, got))) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= buf && at <= buf + got ? (long)(at - buf) : (long)got;
-        rc = fc_set_error(err, errsz, FC_EREPORT, "%s: damaged report: not valid JSON (near byte %ld)", path, off);
+    if (!(root = fc_json_parse_all(buf, got, &off))) {
+        if (looks_like_keypoints(buf, got))
+            rc = fc_set_error(err, errsz, FC_EREPORT,
+                              "%s: not a formcheck report but a keypoints file (analyze it with --from-keypoints)", path);
+        else
+            rc = fc_set_error(err, errsz, FC_EREPORT, "%s: damaged report: not valid JSON (near byte %zu)", path, off);
         goto end;
     }
     if ((rc = fc_report_validate(root, path, err, errsz)) < 0)

@@ -29,6 +29,16 @@ extern "C" {
  *  On error `*out` is NULL. */
 int fc_file_read_all(char **out, size_t *len, const char *path, long long max_bytes, char *err, size_t errsz);
 
+struct cJSON;
+
+/** Parse `text[0..len)` as exactly one JSON value; whitespace may surround it.
+ *  Returns the tree (caller frees with cJSON_Delete) or NULL. On NULL, `*bad_at`
+ *  (if given) is the byte offset where parsing stopped.
+ *  Stricter than cJSON_ParseWithLength, which accepts "5<garbage>" as the number 5:
+ *  anything after the value is an error. Reads no global error state, so it is
+ *  safe to call from several threads at once. */
+struct cJSON *fc_json_parse_all(const char *text, size_t len, size_t *bad_at);
+
 #ifdef __cplusplus
 }
 #endif

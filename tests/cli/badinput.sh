@@ -49,13 +49,15 @@ expect() {
 mkdir in
 gen() { "$ffmpeg" -nostdin -v error -y "$@" || fail "ffmpeg $*"; }
 tiny=(-f lavfi -i testsrc2=size=64x48:rate=10)
+# Seeded "random" bytes: a failure must reproduce on the next run.
+randbytes() { python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(int(sys.argv[2]))))' "$1" "$2"; }
 
 # ---- inputs ----
 gen "${tiny[@]}" -frames:v 10 -c:v libx264 -preset ultrafast -pix_fmt yuv420p in/ok.mp4
 gen "${tiny[@]}" -frames:v 5 -c:v libx264 -preset ultrafast in/ok.mkv
 gen -f lavfi -i sine=d=0.5 -c:a aac in/audio.m4a
 head -c 2000 in/ok.mp4 >in/truncated.mp4                 # mdat only: the moov is at the end
-head -c 4096 /dev/urandom >in/random.mp4
+randbytes 1 4096 >in/random.mp4
 : >in/empty.mp4
 mkdir in/dir.mp4
 # A video with a stream header but no frames: the Matroska file cut before its first Cluster.
@@ -67,7 +69,7 @@ gen -f lavfi -i color=c=gray:size=7680x4320:rate=1 -frames:v 1 -c:v libx264 -pre
 gen -f lavfi -i testsrc2=size=64x48:rate=1 -frames:v 3 -vf "setpts=N*18000/TB" -fps_mode passthrough \
   -c:v libx264 -preset ultrafast in/10h.mkv
 "$synth" --reps 2 --keypoints in/k.jsonl || fail "synth"
-head -c 3000 /dev/urandom >in/random.jsonl
+randbytes 2 3000 >in/random.jsonl
 : >in/empty.jsonl
 mkdir in/dir.jsonl
 truncate -s $((64 * 1024 * 1024 + 1)) in/huge.formcheck.json   # sparse: one byte over the limit
@@ -125,7 +127,7 @@ expect 1 '^formcheck: in/nosuch\.json: No such file' "$bin" report in/nosuch.jso
 expect 1 '^formcheck: in/dir\.jsonl: is a directory' "$bin" report in/dir.jsonl
 expect 1 '^formcheck: in/empty\.jsonl: damaged report: not valid JSON' "$bin" report in/empty.jsonl
 expect 1 '^formcheck: in/random\.jsonl: damaged report: not valid JSON' "$bin" report in/random.jsonl
-expect 1 '^formcheck: in/k\.jsonl: not a formcheck report' "$bin" report in/k.jsonl
+expect 1 '^formcheck: in/k\.jsonl: not a formcheck report but a keypoints file' "$bin" report in/k.jsonl
 # Limits: refused by size before parsing (the files are sparse and all zeros).
 expect 1 '^formcheck: in/huge\.formcheck\.json: 67108865 bytes, more than the 67108864 allowed' \
   "$bin" report in/huge.formcheck.json
@@ -246,7 +248,7 @@ for f in pose_detection pose_landmark_lite pose_landmark_full pose_landmark_heav
   if [[ -f $src/models/$f.tflite ]]; then ln -s "$src/models/$f.tflite" models/; else echo x >models/$f.tflite; fi
 done
 rm -f models/pose_landmark_lite.tflite
-head -c 4096 /dev/urandom >models/pose_landmark_lite.tflite   # corrupt: wrong bytes, wrong checksum
+randbytes 3 4096 >models/pose_landmark_lite.tflite   # corrupt: wrong bytes, wrong checksum
 bash "$fetch" --check "$tmp/models" 2>in/fetch.err
 rc=$?
 [[ $rc == 1 ]] || fail "fetch.sh --check on a tampered file: exit $rc"
@@ -266,7 +268,7 @@ if [[ -f $src/models/pose_detection.tflite && -f $src/models/pose_landmark_full.
   head -c 100000 "$src/models/pose_landmark_full.tflite" >in/cm/pose_landmark_full.tflite
   expect 1 '^formcheck: in/cm/pose_landmark_full\.tflite: .*outside the file' \
     "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
-  head -c 4096 /dev/urandom >in/cm/pose_landmark_full.tflite
+  randbytes 4 4096 >in/cm/pose_landmark_full.tflite
   expect 1 "^formcheck: in/cm/pose_landmark_full\\.tflite: not a TFLite model" \
     "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
   expect 1 '^formcheck: in/nosuch/pose_detection\.tflite: No such file or directory' \
