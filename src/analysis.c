@@ -511,7 +511,10 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     res->view = o.view != FC_VIEW_UNKNOWN ? o.view : vi.view;
     res->view_yaw_deg = vi.yaw_deg;
     res->facing = fc_clean_facing_side(s, n, o.clean.min_visibility);
-    fc_measures_compute(res->frames, s, n, depth, leg, res->view, o.clean.min_visibility);
+    if ((rc = fc_measures_compute(res->frames, s, n, depth, leg, res->view, o.clean.min_visibility)) < 0) {
+        fc_set_error(err, errsz, rc, "analysis: out of memory");
+        goto end;
+    }
     if ((rc = build_reps(res, reps, nr)) < 0) {
         fc_set_error(err, errsz, rc, "analysis: out of memory");
         goto end;

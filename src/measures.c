@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "formcheck/error.h"
+#include "formcheck/legplane.h"
 
 #define DEG (180.0 / 3.14159265358979323846)
 
@@ -327,22 +328,53 @@ static double foot_pitch(const fc_pose_result *r, int side, v3 up)
     return below_horizontal(sub(wd(r, FC_LM_LEFT_FOOT_INDEX + side), wd(r, FC_LM_LEFT_HEEL + side)), up);
 }
 
-static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 up, v3 fwdw,
-                           double legw, float minv)
+/* A leg's hip, knee and ankle back-projected from the image onto its bending
+ * plane (vertical, at the set's yaw; formcheck/legplane.h); camera axes, any
+ * scale. -1 when the yaw is unknown or the plane is seen nearly edge-on. */
+static int leg_in_plane(v3 out[3], const fc_pose_result *r, int sd, double yaw, v3 up)
 {
-    /* Sagittal angles from the world points in every view: in side view the
-     * feet turn out and the legs stand at different depths, which bends 2D
-     * angles by 1-3 deg; in front view they are reported but not judged. */
+    double nrm[3], pxs[3][2], pts[3][3], upa[3] = {up.x, up.y, up.z};
+    const int ids[3] = {FC_LM_LEFT_HIP + sd, FC_LM_LEFT_KNEE + sd, FC_LM_LEFT_ANKLE + sd};
+    fc_pinhole cam = fc_pinhole_guess(r->width, r->height);
+
+    if (!isfinite(yaw))
+        return -1;
+    fc_leg_plane_normal(nrm, yaw, upa);
+    for (int i = 0; i < 3; i++) {
+        pxs[i][0] = r->lm[ids[i]].x;
+        pxs[i][1] = r->lm[ids[i]].y;
+    }
+    if (fc_plane_backproject(pts, (const double (*)[2])pxs, 3, 1, nrm, &cam) < 0)
+        return -1;
+    for (int i = 0; i < 3; i++)
+        out[i] = (v3){pts[i][0], pts[i][1], pts[i][2]};
+    return 0;
+}
+
+static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 up, v3 fwdw,
+                           double legw, const double yaw[2], float minv)
+{
+    /* Sagittal angles: side on, from the image points back-projected onto each
+     * leg's plane (BlazePose's world landmarks read the knee 10-15 deg less
+     * bent; the plain 2D angle is 1-3 deg off in perspective when the feet turn
+     * out); otherwise from the world points (3D): in front view they are
+     * reported but not judged. */
     v3 (*P)(const fc_pose_result *, int) = wd;
     v3 hm = mid(P(r, FC_LM_LEFT_HIP), P(r, FC_LM_LEFT_HIP + 1)), sm = mid(P(r, FC_LM_LEFT_SHOULDER), P(r, FC_LM_LEFT_SHOULDER + 1));
     double rdir = r->lm[FC_LM_LEFT_HIP + 1].x >= r->lm[FC_LM_LEFT_HIP].x ? 1.0 : -1.0; /* the person's right in the image */
 
     m->trunk_lean_deg = angle(sub(sm, hm), up);
     for (int sd = 0; sd < 2; sd++) {
-        v3 h = P(r, FC_LM_LEFT_HIP + sd), k = P(r, FC_LM_LEFT_KNEE + sd), a = P(r, FC_LM_LEFT_ANKLE + sd), sh = P(r, FC_LM_LEFT_SHOULDER + sd);
+        v3 h = P(r, FC_LM_LEFT_HIP + sd), k = P(r, FC_LM_LEFT_KNEE + sd), a = P(r, FC_LM_LEFT_ANKLE + sd);
+        v3 side_trunk = sub(P(r, FC_LM_LEFT_SHOULDER + sd), h), L[3];
+        if (view == FC_VIEW_SIDE && leg_in_plane(L, r, sd, yaw[sd], up) == 0) {
+            h = L[0];
+            k = L[1];
+            a = L[2];
+        }
         v3 th = sub(k, h);
         m->knee_flex_deg[sd] = 180.0 - angle(sub(h, k), sub(a, k));
-        m->hip_flex_deg[sd] = 180.0 - angle(sub(sh, h), th);
+        m->hip_flex_deg[sd] = 180.0 - angle(side_trunk, th);
         m->shin_deg[sd] = angle(sub(k, a), up);
         /* True segment lengths in pixels: the leg length split by the world ratio. */
         v3 wh = wd(r, FC_LM_LEFT_HIP + sd), wk = wd(r, FC_LM_LEFT_KNEE + sd), wa = wd(r, FC_LM_LEFT_ANKLE + sd);
@@ -383,11 +415,11 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
                                  : NAN;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
-        /* Side on, the foot lies in the image plane: its 2D pitch is true, where
-         * BlazePose's world feet tilt with the camera and wobble by 10-30 deg. */
-        m->heel_lift_deg[sd] = view == FC_VIEW_SIDE
-                                   ? below_horizontal(sub(px(r, FC_LM_LEFT_FOOT_INDEX + sd), px(r, FC_LM_LEFT_HEEL + sd)), UP)
-                                   : foot_pitch(r, sd, up);
+        /* Side on: the heel's image height (pixels, up = +), turned into a rise
+         * over standing and then degrees by side_heel_lift(); BlazePose's toe
+         * point moves 5 px as the shin tilts, its heel stays put, so the foot's
+         * pitch would show a lift that is not there. Other views: world pitch. */
+        m->heel_lift_deg[sd] = view == FC_VIEW_SIDE ? -r->lm[FC_LM_LEFT_HEEL + sd].y : foot_pitch(r, sd, up);
         m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
         m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
@@ -464,17 +496,85 @@ static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 up, v
     *legw = k && lw / k > 0.1 ? lw / k : 0.9;
 }
 
+/* Foot length over standing hip height (heel to toe over toe to hip,
+ * vertically), from the world points of standing frames; a typical 0.29
+ * when there are none. */
+static double foot_over_leg(const fc_pose_result *s, size_t n, const double *depth, v3 up, float minv)
+{
+    double acc = 0;
+    size_t k = 0;
+
+    for (size_t t = 0; t < n; t++) {
+        if (!(depth[t] < 0.03))
+            continue;
+        for (int sd = 0; sd < 2; sd++) {
+            if (!(legs_ok(&s[t], minv) & (1 << sd)))
+                continue;
+            v3 toe = wd(&s[t], FC_LM_LEFT_FOOT_INDEX + sd);
+            double fl = len(sub(toe, wd(&s[t], FC_LM_LEFT_HEEL + sd)));
+            double hh = dot(sub(wd(&s[t], FC_LM_LEFT_HIP + sd), toe), up);
+            if (hh > 0.3 && fl > 0.05) {
+                acc += fl / hh;
+                k++;
+            }
+        }
+    }
+    return k ? acc / k : 0.29;
+}
+
+/* Side view: out[t].heel_lift_deg holds the heel's image height (px, up +).
+ * The lift is its rise over its median height on standing frames (depth
+ * < 0.03) within +-3 s, as foot pitch about the toes: asin(rise / foot length
+ * in pixels). A local baseline follows a person who stepped nearer or further.
+ * Errors: FC_ENOMEM. */
+static int side_heel_lift(fc_measures *out, size_t n, const double *leg_px, double foot_ratio)
+{
+    double *raw = malloc((n ? 2 * n : 1) * sizeof *raw);
+
+    if (!raw)
+        return FC_ENOMEM;
+    for (size_t t = 0; t < n; t++) {
+        raw[2 * t] = out[t].heel_lift_deg[0];
+        raw[2 * t + 1] = out[t].heel_lift_deg[1];
+    }
+    for (size_t t = 0; t < n; t++) {
+        for (int sd = 0; sd < 2; sd++) {
+            double win[MEDIAN_MAX], foot = leg_px[t] * foot_ratio;
+            size_t k = 0;
+            out[t].heel_lift_deg[sd] = NAN;
+            if (!isfinite(raw[2 * t + sd]) || !(foot > 1.0))
+                continue;
+            for (size_t j = t + 1; j-- > 0 && out[t].t_s - out[j].t_s <= 3.0 && k < MEDIAN_MAX / 2;)
+                if (out[j].depth < 0.03 && isfinite(raw[2 * j + sd]))
+                    win[k++] = raw[2 * j + sd];
+            for (size_t j = t + 1; j < n && out[j].t_s - out[t].t_s <= 3.0 && k < MEDIAN_MAX; j++)
+                if (out[j].depth < 0.03 && isfinite(raw[2 * j + sd]))
+                    win[k++] = raw[2 * j + sd];
+            if (!k)
+                continue;
+            double sn = (raw[2 * t + sd] - median_small(win, k)) / foot;
+            out[t].heel_lift_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
+        }
+    }
+    free(raw);
+    return 0;
+}
+
 int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
                         const double *leg_px, int view, float minv)
 {
     v3 fw, up;
-    double legw, base_pitch[2] = {0, 0}, base_shift = 0;
+    double legw, base_pitch[2] = {0, 0}, base_shift = 0, yaw[2] = {NAN, NAN};
     size_t nb = 0, np[2] = {0, 0};
 
     if (n && (!out || !s || !depth || !leg_px))
         return FC_EINVAL;
     up = world_up(s, n, depth, minv);
     forward_dirs(s, n, minv, up, &fw, &legw);
+    if (view == FC_VIEW_SIDE) {
+        const double upa[3] = {up.x, up.y, up.z};
+        fc_leg_plane_yaw(yaw, s, n, depth, upa, minv);
+    }
     for (size_t t = 0; t < n; t++) {
         fc_measures *m = &out[t];
         memset(m, 0, sizeof *m);
@@ -488,7 +588,7 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
         int legs = legs_ok(&s[t], minv);
         m->valid = 1;
         prep(&p, &s[t], minv);
-        frame_measures(m, &p, view, leg_px[t], up, fw, legw, minv);
+        frame_measures(m, &p, view, leg_px[t], up, fw, legw, yaw, minv);
         for (int sd = 0; sd < 2; sd++)
             if (!(legs & (1 << sd)))
                 m->knee_flex_deg[sd] = m->hip_flex_deg[sd] = m->shin_deg[sd] = m->thigh_deg[sd] =
@@ -511,9 +611,11 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
     if (nb)
         base_shift /= nb;
     for (size_t t = 0; t < n; t++) {
-        out[t].heel_lift_deg[0] -= base_pitch[0];
-        out[t].heel_lift_deg[1] -= base_pitch[1];
+        if (view != FC_VIEW_SIDE) {
+            out[t].heel_lift_deg[0] -= base_pitch[0];
+            out[t].heel_lift_deg[1] -= base_pitch[1];
+        }
         out[t].hip_shift_pct -= base_shift;
     }
-    return 0;
+    return view == FC_VIEW_SIDE ? side_heel_lift(out, n, leg_px, foot_over_leg(s, n, depth, up, minv)) : 0;
 }
