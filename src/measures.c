@@ -464,11 +464,12 @@ static v3 world_up(const fc_pose_result *s, size_t n, const double *depth, float
         k++;
     }
     double l = len(acc);
-    /* Standing legs tilt a degree or two themselves, so the estimate only
-     * replaces the level-camera up when they differ by 5-30 degrees (a camera
-     * tilted up or down). */
+    /* Standing legs tilt a degree or two themselves, and BlazePose's world legs
+     * lean 5-9 degrees sideways in depth on level side-view clips (depth is its
+     * weak axis), so the estimate only replaces the level-camera up when they
+     * differ by 10-30 degrees (a camera tilted up or down). */
     double c = l > 0 ? dot(scale3(acc, 1.0 / l), UP) : 1.0;
-    if (k < 5 || c > cos(5.0 / DEG) || c < cos(30.0 / DEG))
+    if (k < 5 || c > cos(10.0 / DEG) || c < cos(30.0 / DEG))
         return UP;
     return scale3(acc, 1.0 / l);
 }

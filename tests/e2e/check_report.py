@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""check_report.py [--knees K.jsonl|--no-knees] REPORT.json TRUTH.json - compare a formcheck report with the
-synthetic athlete's truth file: rep count, lead legs, injected faults found,
-and (side view) the near leg's knee flexion at the bottom within 10 degrees.
---knees K.jsonl: only the knee angles, measured on the pose series analyze
-wrote (--keypoints-out: the 2D image angle hip-knee-ankle of the near leg at
-the truth's bottom frame, which is what the camera sees in a side view), with
-the report's own value (from the world landmarks) printed beside it for
-information; --no-knees: all but the knee angles. Prints one line per problem and exits 1 if there is any. Python stdlib only."""
+"""check_report.py [--knees|--no-knees] [--keypoints K.jsonl] [--clean IDS] REPORT.json TRUTH.json
+
+Compare a formcheck report with the synthetic athlete's truth file. Default: all
+of the below; --knees: only the knee angles; --no-knees: all but them.
+ - rep count exact, lead legs as the truth, each injected fault flagged (warn or
+   fail) by its check on its rep;
+ - --clean depth,heel_lift: on reps with no injected fault those checks pass
+   (no false "go deeper" or heel-lift warning on a good rep);
+ - side view: the REPORT's knee flexion at each rep's bottom (measures.knee_flexion_deg,
+   the leg nearer the camera) within 10 deg of the truth file's.
+--keypoints K.jsonl (the pose series analyze wrote with --keypoints-out) only adds
+the plain 2D image angle of the near leg at the truth's bottom frame to the printout,
+for comparison. Prints one line per rep for the knees, one per problem, exits 1 if
+there is any problem. Python stdlib only."""
 import json
 import math
 import sys
@@ -32,55 +38,79 @@ def knee_flexion_2d(frame, side):
     return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
-def main(report_path, truth_path, what, kp_path=None):
-    rep = json.load(open(report_path))
-    truth = json.load(open(truth_path))
-    errors = []
-    tr, rr = truth["reps"], rep["reps"]
-    if len(rr) != len(tr) and what != "knees":
-        errors.append(f"{len(rr)} reps found, truth has {len(tr)}")
+def check_knees(rep, truth, frames, errors):
     cam = truth["scenario"]["camera"]["azimuth_deg"]
-    side_view = abs(abs(cam) - 90) < 20
+    if abs(abs(cam) - 90) >= 20:
+        print("not a side view: knee angles not compared")
+        return
     near = "left" if cam > 0 else "right"   # azimuth 90 = camera at the person's left
     near_i = 0 if near == "left" else 1
+    for t, r in zip(truth["reps"], rep["reps"]):
+        i = t["index"]
+        want = t["bottom"][f"knee_flexion_{near}_deg"]
+        got = r["measures"]["knee_flexion_deg"][near_i]
+        f = frames.get(t["bottom_frame"])
+        img = knee_flexion_2d(f, near) if f else None
+        err = None if got is None else got - want
+        print(f"rep {i}: {near} knee flexion at the bottom: truth {want:.1f}, report {got}"
+              + (f" (error {err:+.1f})" if err is not None else "")
+              + (f", 2D image angle {img:.1f}" if img is not None else ""))
+        if got is None or abs(err) > KNEE_TOL_DEG:
+            errors.append(f"rep {i}: {near} knee flexion at the bottom {got}, truth {want:.1f} (tolerance {KNEE_TOL_DEG})")
+
+
+def check_reps(rep, truth, clean, errors):
+    tr, rr = truth["reps"], rep["reps"]
+    if len(rr) != len(tr):
+        errors.append(f"{len(rr)} reps found, truth has {len(tr)}")
+    for t, r in zip(tr, rr):
+        i = t["index"]
+        if t.get("lead") and r.get("lead_leg") != t["lead"]:
+            errors.append(f"rep {i}: lead leg {r.get('lead_leg')}, truth {t['lead']}")
+        status = {c["id"]: c["status"] for c in r["checks"]}
+        for f in t["faults"]:
+            ids = [c for c in FAULT_CHECKS.get(f, []) if c in status]
+            if not any(status[c] in ("warn", "fail") for c in ids):
+                errors.append(f"rep {i}: fault '{f}' not flagged ({', '.join(f'{c}={status.get(c)}' for c in ids)})")
+        if not t["faults"]:
+            for c in clean:
+                if status.get(c) in ("warn", "fail"):
+                    cue = next((x["cue"] for x in r["checks"] if x["id"] == c), "")
+                    errors.append(f"rep {i} (no fault injected): {c} is {status.get(c)}: {cue}")
+
+
+def main(argv):
+    what, kp_path, clean, args = "all", None, [], []
+    it = iter(argv)
+    for a in it:
+        if a == "--knees":
+            what = "knees"
+        elif a == "--no-knees":
+            what = "no-knees"
+        elif a == "--keypoints":
+            kp_path = next(it)
+        elif a == "--clean":
+            clean = [c for c in next(it).split(",") if c]
+        else:
+            args.append(a)
+    report_path, truth_path = args
+    rep = json.load(open(report_path))
+    truth = json.load(open(truth_path))
     frames = {}
     if kp_path:
         for line in open(kp_path):
             if line.strip():
                 f = json.loads(line)
                 frames[f["frame"]] = f
-    for t, r in zip(tr, rr) if what != "knees" else zip(tr, rr + [None] * len(tr)):
-        i = t["index"]
-        if what == "knees":
-            if not side_view:
-                continue
-            want = t["bottom"][f"knee_flexion_{near}_deg"]
-            f = frames.get(t["bottom_frame"])
-            got = knee_flexion_2d(f, near) if f else None
-            in_report = r["measures"]["knee_flexion_deg"][near_i] if r else None
-            print(f"rep {i}: {near} knee flexion at the bottom: truth {want:.1f}, pose series {got if got is None else round(got, 1)}, "
-                  f"report (world landmarks) {in_report}")
-            if got is None or abs(got - want) > KNEE_TOL_DEG:
-                errors.append(f"rep {i}: {near} knee flexion at the bottom {got}, truth {want:.1f} (tolerance {KNEE_TOL_DEG})")
-            continue
-        if t.get("lead") and r.get("lead_leg") != t["lead"]:
-            errors.append(f"rep {i}: lead leg {r.get('lead_leg')}, truth {t['lead']}")
-        status = {c["id"]: c["status"] for c in r["checks"]}
-        for f in ([] if what == "knees" else t["faults"]):
-            ids = [c for c in FAULT_CHECKS.get(f, []) if c in status]
-            if not any(status[c] in ("warn", "fail") for c in ids):
-                errors.append(f"rep {i}: fault '{f}' not flagged ({', '.join(f'{c}={status.get(c)}' for c in ids)})")
+    errors = []
+    if what != "knees":
+        check_reps(rep, truth, clean, errors)
+    if what != "no-knees":
+        check_knees(rep, truth, frames, errors)
     for e in errors:
         print(f"{report_path}: {e}")
     return 1 if errors else 0
 
 
 if __name__ == "__main__":
-    argv = sys.argv[1:]
-    kp = None
-    if "--knees" in argv:
-        kp = argv[argv.index("--knees") + 1]
-        argv.remove(kp)
-    args = [a for a in argv if not a.startswith("--")]
-    mode = "knees" if kp else "no-knees"
-    sys.exit(main(args[0], args[1], mode, kp))
+    sys.exit(main(sys.argv[1:]))
