@@ -170,9 +170,10 @@ static double check_value(fc_check_id id, const fc_rep_result *r, int facing, in
         *side = !(b->knee_in_deg[0] >= b->knee_in_deg[1]);
         return maxf(b->knee_in_deg[0], b->knee_in_deg[1]);
     case FC_CHECK_HEEL_LIFT:
-        /* Side on, the far foot is hidden behind the near one and BlazePose
-         * guesses its heel: judge the foot the camera sees. */
-        if (view == FC_VIEW_SIDE && facing >= 0 && isfinite(b->heel_lift_deg[facing])) {
+        /* Side on (and half so at an angle), the far foot is hidden behind
+         * the near one and BlazePose guesses its heel: judge the foot the
+         * camera sees. */
+        if ((view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) && facing >= 0 && isfinite(b->heel_lift_deg[facing])) {
             *side = facing;
             return b->heel_lift_deg[facing];
         }

@@ -367,7 +367,7 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
     for (int sd = 0; sd < 2; sd++) {
         v3 h = P(r, FC_LM_LEFT_HIP + sd), k = P(r, FC_LM_LEFT_KNEE + sd), a = P(r, FC_LM_LEFT_ANKLE + sd);
         v3 side_trunk = sub(P(r, FC_LM_LEFT_SHOULDER + sd), h), L[3];
-        if (view == FC_VIEW_SIDE && leg_in_plane(L, r, sd, yaw[sd], up) == 0) {
+        if ((view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) && leg_in_plane(L, r, sd, yaw[sd], up) == 0) {
             h = L[0];
             k = L[1];
             a = L[2];
@@ -419,7 +419,7 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
          * over standing and then degrees by side_heel_lift(); BlazePose's toe
          * point moves 5 px as the shin tilts, its heel stays put, so the foot's
          * pitch would show a lift that is not there. Other views: world pitch. */
-        m->heel_lift_deg[sd] = view == FC_VIEW_SIDE ? -r->lm[FC_LM_LEFT_HEEL + sd].y : foot_pitch(r, sd, up);
+        m->heel_lift_deg[sd] = (view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) ? -r->lm[FC_LM_LEFT_HEEL + sd].y : foot_pitch(r, sd, up);
         m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
         m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
@@ -572,7 +572,7 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
         return FC_EINVAL;
     up = world_up(s, n, depth, minv);
     forward_dirs(s, n, minv, up, &fw, &legw);
-    if (view == FC_VIEW_SIDE) {
+    if ((view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE)) {
         const double upa[3] = {up.x, up.y, up.z};
         fc_leg_plane_yaw(yaw, s, n, depth, upa, minv);
     }
@@ -612,11 +612,11 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
     if (nb)
         base_shift /= nb;
     for (size_t t = 0; t < n; t++) {
-        if (view != FC_VIEW_SIDE) {
+        if (view != FC_VIEW_SIDE && view != FC_VIEW_OBLIQUE) {
             out[t].heel_lift_deg[0] -= base_pitch[0];
             out[t].heel_lift_deg[1] -= base_pitch[1];
         }
         out[t].hip_shift_pct -= base_shift;
     }
-    return view == FC_VIEW_SIDE ? side_heel_lift(out, n, leg_px, foot_over_leg(s, n, depth, up, minv)) : 0;
+    return (view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) ? side_heel_lift(out, n, leg_px, foot_over_leg(s, n, depth, up, minv)) : 0;
 }

@@ -44,13 +44,16 @@ def check_knees(rep, truth, frames, errors):
         print("not a side view: knee angles not compared")
         return
     near = "left" if cam > 0 else "right"   # azimuth 90 = camera at the person's left
-    near_i = 0 if near == "left" else 1
+    # A mirrored clip shows the near leg where the other one would be, and the
+    # pose model names the legs by the picture: the report's label is the other.
+    mirrored = truth["scenario"]["camera"].get("mirror")
+    near_i = (0 if near == "left" else 1) ^ (1 if mirrored else 0)
     for t, r in zip(truth["reps"], rep["reps"]):
         i = t["index"]
         want = t["bottom"][f"knee_flexion_{near}_deg"]
         got = r["measures"]["knee_flexion_deg"][near_i]
         f = frames.get(t["bottom_frame"])
-        img = knee_flexion_2d(f, near) if f else None
+        img = knee_flexion_2d(f, ("left", "right")[near_i]) if f else None
         err = None if got is None else got - want
         print(f"rep {i}: {near} knee flexion at the bottom: truth {want:.1f}, report {got}"
               + (f" (error {err:+.1f})" if err is not None else "")
