@@ -13,12 +13,16 @@
  *
  * Checks per exercise and view ("-" = not assessed: reported as such, never passed):
  *                     side  front  oblique   value (at the rep's bottom unless noted)
- *   squat depth        yes   yes    yes      thigh angle above parallel, deg (front: from hip travel)
+ *   squat depth        yes   yes    yes      thigh angle above parallel, deg: side (camera's leg) and
+ *                                            oblique (mean of legs) from the image back-projected onto
+ *                                            the leg's plane; front from the hip's vertical travel
  *   squat trunk_lean   yes   -      yes      trunk from vertical, deg
  *   knee_valgus        -     yes    -        larger FPPA of the two knees (lunge: front knee), deg
- *   squat heel_lift    yes   -      yes      larger heel rise over standing, deg of foot pitch
+ *   squat heel_lift    yes   -      yes      the camera's heel's image rise over standing, as deg of
+ *                                            foot pitch about the toes
  *   squat hip_shift    -     yes    -        sideways mid-hip travel over standing, %leg
- *   lunge front_knee_angle yes - yes         front knee's inner angle, deg (target 90)
+ *   lunge front_knee_angle yes - yes         front knee's inner angle, deg (target 90), from the
+ *                                            image back-projected onto the leg's plane
  *   lunge back_knee_height yes yes yes       back knee above its toe, %leg
  *   lunge knee_over_toes yes -     yes       front knee past its toe, %leg
  *   lunge torso_upright yes  -      yes      trunk from vertical, deg

@@ -20,20 +20,37 @@
  *    sides, i.e. the one most parallel to the image; median over +-1 s), and H the largest
  *    h within +-window (standing). Vertical image travel only, so the same in
  *    every view, and unchanged by a person walking towards or away from the camera.
- *  - "vertical" for world angles: BlazePose's world axes follow the camera,
- *    so when the standing legs (mid-ankle to mid-hip) lean 5-30 deg from the
- *    world -y axis the camera is tilted and their mean direction is used as up.
- *  - side and oblique views: sagittal angles (knee, hip, trunk, shin, thigh,
- *    foot pitch, knee past toes, step) from the world landmarks (3D, metres):
- *    feet turned out and legs at different depths bend 2D angles by 1-3 deg.
+ *  - "vertical" for world angles and for the back-projected legs: BlazePose's
+ *    world axes follow the camera, so when both standing legs (ankle to hip)
+ *    lean 10-30 deg from the world -y axis the camera is tilted and their mean
+ *    direction is used as up (below 10 deg it is BlazePose's depth noise: its
+ *    world legs lean 5-9 deg sideways on level side views).
+ *  - side and oblique views: knee flexion, shin and thigh angle (so the depth
+ *    check) from the IMAGE hip, knee and ankle back-projected onto the leg's
+ *    bending plane (formcheck/legplane.h): a vertical plane turned about "up"
+ *    by the set's median yaw of BlazePose's world hip-knee-ankle triangle,
+ *    through a pinhole camera with the focal length taken as the image width.
+ *    BlazePose's world angles read the knee 10-15 deg less bent (thighs 6-7 deg
+ *    shallower) on rendered side views; the plain 2D angle is 1-3 deg off in
+ *    perspective when the feet turn out. When a leg's plane yaw is unknown
+ *    (never bent 30 deg) or the plane is seen within 5 deg of edge-on, that
+ *    leg's angles fall back to the world points. Hip flexion pairs that thigh
+ *    with the world trunk side; trunk lean, foot pitch, knee past toes and step
+ *    stay on the world points (3D, metres).
+ *  - heel lift, side and oblique: the heel's image rise over its median on
+ *    standing frames within +-3 s, as foot pitch about the toes, asin(rise /
+ *    foot length in pixels; the foot's world length over the standing hip
+ *    height, times the leg in pixels). BlazePose's toe point drifts 5 px as the
+ *    shin tilts while its heel stays put, so the foot's image pitch shows a lift
+ *    that is not there; its world feet wobble by 10-30 deg.
  *  - front view: the 2D knee angle cannot see knee bend, so the thigh angle
  *    comes from the thigh's vertical extent over its length (asin), i.e. from
  *    the hip's vertical travel relative to the knee, with a perspective
  *    correction from BlazePose's relative depth z (focal length taken as the
  *    image width); knee valgus (frontal-plane projection angle),
  *    knee/ankle width ratio and lateral hip shift are 2D image measures; sagittal
- *    angles are still filled from the world landmarks but the checks do not
- *    judge them (they are "not assessed" there).
+ *    angles and heel lift (world foot pitch over standing) are still filled from
+ *    the world landmarks but the checks do not judge them ("not assessed").
  *
  * Pure C; thread-safe (no shared state).
  */
@@ -101,8 +118,9 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
                    double t_to, float min_visibility);
 
 /** Fill out[0..n) for `view`. `depth` and `leg_px` from fc_measures_depth().
- *  Baselines (foot pitch, hip shift) are medians over frames with depth < 0.03.
- *  Errors: FC_EINVAL. */
+ *  Baselines (foot pitch, hip shift) are means over frames with depth < 0.03
+ *  (side and oblique heel lift: see above). Allocates 2n doubles of scratch in
+ *  side and oblique views. Errors: FC_EINVAL, FC_ENOMEM. */
 int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
                         const double *leg_px, int view, float min_visibility);
 
