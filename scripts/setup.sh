@@ -20,14 +20,14 @@ while [[ $# -gt 0 ]]; do
 done
 
 # Build and run-time dependencies, plus test-time tools (ffmpeg CLI for fixtures,
-# numpy for the graph reference, xvfb for the live window, clang for fuzzing,
+# numpy for the graph reference, xvfb and xdotool for the live window, clang for fuzzing,
 # time for bench/decode.sh's peak-RSS figures, chromium to render the HTML report headless).
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libavformat-dev libavcodec-dev libavdevice-dev libswscale-dev libavutil-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-dnn-dev libopencv-highgui-dev
   libcjson-dev libcmocka-dev
-  ffmpeg python3 python3-numpy xvfb xauth clang libclang-rt-14-dev time chromium
+  ffmpeg python3 python3-numpy xvfb xauth xdotool clang libclang-rt-14-dev time chromium
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #include "formcheck/grabber.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -93,6 +94,9 @@ static void *reader(void *arg)
         g->fill = t;
         g->st.dropped += g->fresh;
         g->fresh = 1;
+        if (!g->st.captured)
+            g->st.first_t_s = f.t_s;
+        g->st.last_t_s = f.t_s;
         g->st.captured++;
         g->st.recorded = fc_capture_recorded_frames(g->cap);
         pthread_cond_broadcast(&g->cv);
@@ -124,6 +128,7 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->cv, NULL);
     atomic_init(&g->stop, 0);
+    g->st.first_t_s = g->st.last_t_s = NAN;
     g->realtime = (flags & FC_GRABBER_REALTIME) != 0;
     g->keep_all = (flags & FC_GRABBER_ALL) != 0;
     if ((rc = fc_capture_open(&g->cap, url, opts, err, errsz)) < 0)

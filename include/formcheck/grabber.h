@@ -52,6 +52,8 @@ typedef struct fc_grabber_stats {
     int64_t delivered;  /**< frames handed to the consumer */
     int64_t dropped;    /**< frames replaced by a newer one before the consumer took them */
     int64_t recorded;   /**< frames written to the recording */
+    double first_t_s;   /**< time stamp of the first frame read (seconds, the source's clock); NAN before any */
+    double last_t_s;    /**< time stamp of the last frame read; NAN before any */
 } fc_grabber_stats;
 
 /** Open `url` with `opts` (errors as fc_capture_open, synchronously) and start

@@ -290,6 +290,19 @@ static void stop_worker(live *L)
     L->worker_started = 0;
 }
 
+/* Stop the reader and let it finish its last read (at most ~2 s: a device
+ * stuck in a read is left to fc_grabber_close), so that the statistics count
+ * every frame that went into the recording. */
+static void drain(fc_grabber *g)
+{
+    fc_frame f;
+    double cs, until = fc_grabber_now_s() + 2.0;
+    int rc;
+    fc_grabber_interrupt(g);
+    while (((rc = fc_grabber_next(&f, &cs, g, 50)) == 0 || rc == FC_EAGAIN) && fc_grabber_now_s() < until)
+        ;
+}
+
 /* The loop: frames until a stop; returns the stop reason. */
 static const char *run(live *L, record_outcome *oc)
 {
@@ -345,13 +358,20 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
     oc->stop_reason = run(L, oc);
     oc->wall_s = fc_grabber_now_s() - t0;
     stop_worker(L);
+    drain(L->g);
     fc_grabber_stats st;
     fc_grabber_get_stats(&st, L->g);
     oc->captured = st.captured;
     oc->dropped = st.dropped;
     oc->posed = (int64_t)L->n;
     oc->recorded_frames = st.recorded;
-    oc->recorded_s = L->n ? L->series[L->n - 1].t_s : 0;
+    /* What the file holds: its frames (a file source's packets are copied as
+     * they are read, a few ahead of the decoded frames), each lasting the mean
+     * frame interval, the last one too; not just up to the last posed frame. */
+    double interval = st.captured > 1 ? (st.last_t_s - st.first_t_s) / (double)(st.captured - 1)
+                      : info->fps_avg > 0 ? 1.0 / info->fps_avg
+                                          : 0.0;
+    oc->recorded_s = (double)st.recorded * interval;
     oc->latency_ms_median = quantile(L->lat, L->n_lat, 0.5);
     oc->latency_ms_p95 = quantile(L->lat, L->n_lat, 0.95);
     size_t n_age = 0;

@@ -3,7 +3,10 @@
 # pattern and a rendered clip played at its own pace. Stopped by --duration, by
 # --reps, by SIGINT, by SIGTERM and by the source ending: each time the
 # recording and the report exist, the recording re-opens, and the report's
-# "recording" object says why it stopped. Also -h, --list-devices, a missing device.
+# "recording" object says why it stopped and how long the recording is
+# (recorded_s = its frames over the frame rate). A source failing mid-set (a
+# file cut off, a pipe whose writer is killed): saved, analysed, cut short.
+# Also -h, --list-devices, a missing device. (q/Esc in the window: record_keys.sh.)
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 
@@ -29,6 +32,10 @@ check_set() {
   local got
   got=$(json "$dir/set.formcheck.json" "d['recording']['stop_reason'], d['recording']['cut_short'], d['input']['frames'] >= $min")
   [[ $got == "$reason $cut True" ]] || fail "$dir: recording says '$got', expected '$reason $cut True'"
+  # recorded_s is what the file holds: its frames at 30 fps, the last one's duration included (to a
+  # frame: a source cut off mid-packet leaves one undecodable packet in the file).
+  got=$(json "$dir/set.formcheck.json" "abs(d['recording']['recorded_s'] - $frames / 30.0) <= 0.04")
+  [[ $got == True ]] || fail "$dir: recorded_s $(json "$dir/set.formcheck.json" "d['recording']['recorded_s']") for $frames frames at 30 fps"
   ls "$dir" | grep -q tmp && fail "$dir: temporary files left: $(ls "$dir")"
   return 0
 }
@@ -58,6 +65,32 @@ for sig in INT TERM; do
   [[ $rc == "$want" ]] || fail "SIG$sig: exit $rc, expected $want ($(cat "$tmp/err"))"
   check_set "$tmp/s$sig" interrupted True 30
 done
+
+# A source that fails mid-set: a file cut off part way (the rest of the set never
+# arrives) and a pipe whose writer dies. Saved up to there, playable, analysed,
+# and the report says it was cut short because the source ended. Exit 0: what
+# was captured is all there.
+"${FC_FFMPEG:-ffmpeg}" -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=30:duration=4 -c:v libx264 \
+  -pix_fmt yuv420p -f nut "$tmp/full.nut" || fail "ffmpeg could not make the source"
+head -c $(( $(stat -c %s "$tmp/full.nut") * 6 / 10 )) "$tmp/full.nut" >"$tmp/cut.nut"
+"$bin" record --no-window --countdown 0 --model lite --device "$tmp/cut.nut" --out "$tmp/c" >/dev/null 2>"$tmp/err" ||
+  fail "record, file cut off: $(cat "$tmp/err")"
+check_set "$tmp/c" source_ended True 40
+frames=$(probe_frames "$tmp/c/set.mkv" | cut -d' ' -f2)
+(( frames < 110 )) || fail "file cut off at 60%: $frames of 120 frames recorded"
+mkfifo "$tmp/cam.fifo"
+"${FC_FFMPEG:-ffmpeg}" -nostdin -v error -re -f lavfi -i testsrc2=size=320x240:rate=30 -c:v libx264 -preset ultrafast \
+  -tune zerolatency -pix_fmt yuv420p -f nut -y "$tmp/cam.fifo" &
+wpid=$!
+"$bin" record --no-window --countdown 0 --model lite --format nut --device "$tmp/cam.fifo" --out "$tmp/f" \
+  >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q "recording" "$tmp/err" 2>/dev/null && break; sleep 0.1; done
+sleep 2
+kill -KILL $wpid
+wait $wpid 2>/dev/null
+wait $pid || fail "record, pipe writer killed: exit $? ($(cat "$tmp/err"))"
+check_set "$tmp/f" source_ended True 30
 
 # --reps on a rendered squat clip played in real time: stops after the first rep,
 # before the clip ends, and the report has that rep.
