@@ -445,14 +445,16 @@ static void set_nan(fc_measures *m)
 /* "Up" in world coordinates: BlazePose's world axes follow the camera, so a
  * tilted camera tilts them. Standing, the legs are vertical: the mean
  * ankle-to-hip direction over standing frames with parallel legs is up (y is down when
- * the camera is level, the default). */
+ * the camera is level, the default). Both legs' world points count even when
+ * one leg is hidden side on: world points have no occlusion, and the two legs'
+ * sideways lean (feet wider than the hips) cancels out in the mean. */
 static v3 world_up(const fc_pose_result *s, size_t n, const double *depth, float minv)
 {
     v3 acc = {0, 0, 0};
     size_t k = 0;
 
     for (size_t t = 0; t < n; t++) {
-        if (!(depth[t] < 0.03) || legs_ok(&s[t], minv) != 3)
+        if (!(depth[t] < 0.03) || !lower_ok(&s[t], minv))
             continue;
         v3 dl = sub(wd(&s[t], FC_LM_LEFT_HIP), wd(&s[t], FC_LM_LEFT_ANKLE));
         v3 dr = sub(wd(&s[t], FC_LM_RIGHT_HIP), wd(&s[t], FC_LM_RIGHT_ANKLE));

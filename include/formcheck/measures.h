@@ -21,9 +21,9 @@
  *    h within +-window (standing). Vertical image travel only, so the same in
  *    every view, and unchanged by a person walking towards or away from the camera.
  *  - "vertical" for world angles and for the back-projected legs: BlazePose's
- *    world axes follow the camera, so when both standing legs (ankle to hip)
- *    lean 10-30 deg from the world -y axis the camera is tilted and their mean
- *    direction is used as up (below 10 deg it is BlazePose's depth noise: its
+ *    world axes follow the camera, so when the standing legs (ankle to hip,
+ *    both legs' world points, seen or not) lean 10-30 deg from the world -y
+ *    axis the camera is tilted and their mean direction is used as up (below 10 deg it is BlazePose's depth noise: its
  *    world legs lean 5-9 deg sideways on level side views).
  *  - side and oblique views: knee flexion, shin and thigh angle (so the depth
  *    check) from the IMAGE hip, knee and ankle back-projected onto the leg's
