@@ -354,7 +354,7 @@ static int leg_in_plane(v3 out[3], const fc_pose_result *r, int sd, double yaw, 
 static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 up, v3 fwdw,
                            double legw, const double yaw[2], float minv)
 {
-    /* Sagittal angles: side on, from the image points back-projected onto each
+    /* Sagittal angles: side on and oblique, from the image points back-projected onto each
      * leg's plane (BlazePose's world landmarks read the knee 10-15 deg less
      * bent; the plain 2D angle is 1-3 deg off in perspective when the feet turn
      * out); otherwise from the world points (3D): in front view they are
@@ -415,11 +415,12 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
                                  : NAN;
         if (!ok(r, FC_LM_LEFT_HEEL + sd, minv) || !ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv))
             continue; /* foot measures stay NAN */
-        /* Side on: the heel's image height (pixels, up = +), turned into a rise
+        /* Side on and oblique: the heel's image height (pixels, up = +), turned into a rise
          * over standing and then degrees by side_heel_lift(); BlazePose's toe
          * point moves 5 px as the shin tilts, its heel stays put, so the foot's
          * pitch would show a lift that is not there. Other views: world pitch. */
-        m->heel_lift_deg[sd] = (view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) ? -r->lm[FC_LM_LEFT_HEEL + sd].y : foot_pitch(r, sd, up);
+        m->heel_lift_deg[sd] =
+            (view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) ? -r->lm[FC_LM_LEFT_HEEL + sd].y : foot_pitch(r, sd, up);
         m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
         m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
@@ -525,7 +526,7 @@ static double foot_over_leg(const fc_pose_result *s, size_t n, const double *dep
     return k ? acc / k : 0.29;
 }
 
-/* Side view: out[t].heel_lift_deg holds the heel's image height (px, up +).
+/* Side and oblique views: out[t].heel_lift_deg holds the heel's image height (px, up +).
  * The lift is its rise over its median height on standing frames (depth
  * < 0.03) within +-3 s, as foot pitch about the toes: asin(rise / foot length
  * in pixels). A local baseline follows a person who stepped nearer or further.
