@@ -31,6 +31,7 @@ fc_session_opts fc_session_default_opts(void)
     memset(&o, 0, sizeof o);
     o.pose = fc_pose_default_opts();
     o.max_side = 640;
+    o.analysis_fps = 30;
     o.pipeline = 1;
     o.analysis = fc_analysis_default_opts();
     o.progress_interval_s = 0.5;
@@ -69,6 +70,10 @@ int fc_session_open(fc_session **out, const fc_session_opts *opts, char *err, si
         return fc_set_error(err, errsz, FC_ENOMEM, "session: out of memory");
     s->o = *opts;
     s->o.pose.mode = FC_POSE_VIDEO;
+    if (!(s->o.analysis_fps >= 0)) {
+        free(s);
+        return fc_set_error(err, errsz, FC_EINVAL, "session: bad analysis rate");
+    }
     if (!(s->o.progress_interval_s > 0))
         s->o.progress_interval_s = 0.5;
     if ((rc = fc_pose_open(&s->pose, &s->o.pose, err, errsz)) < 0) {
@@ -157,6 +162,7 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     progress_state ps;
     int rc;
     co.max_side = s->o.max_side;
+    co.max_fps = s->o.analysis_fps;
     co.threads = s->o.decode_threads;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
@@ -167,7 +173,11 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     if (rc < 0)
         return rc;
     *info = g ? *fc_grabber_info(g) : *fc_capture_get_info(cap);
-    progress_start(&ps, "pose", job->input, info->frames_estimate);
+    int64_t total = info->frames_estimate;
+    double fps_src = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
+    if (s->o.analysis_fps > 0 && fps_src > s->o.analysis_fps)
+        total = (int64_t)((double)total * s->o.analysis_fps / fps_src + 0.5);
+    progress_start(&ps, "pose", job->input, total);
     for (;;) {
         if (stopped(s))
             break;
@@ -260,10 +270,11 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     fc_overlay ov = fc_overlay_default();
     int64_t done = 0;
     while (!stopped(s) && (rc = fc_capture_read(&f, cap)) == 0) {
-        while (j + 1 < s->n && s->series[j].frame < f.index)
+        /* The newest analysed frame up to this one (analysis_fps skips some). */
+        while (j + 1 < s->n && s->series[j + 1].frame <= f.index)
             j++;
         ov.pose = NULL;
-        if (j < s->n && s->series[j].frame == f.index && s->series[j].found) {
+        if (j < s->n && s->series[j].frame <= f.index && s->series[j].found) {
             r = s->series[j];
             float sx = (float)f.width / (float)r.width, sy = (float)f.height / (float)r.height;
             for (int k = 0; k < FC_NUM_LANDMARKS; k++)
@@ -301,6 +312,15 @@ end:
     return rc;
 }
 
+/* The rate of the analysed frames: the source's, or the cap below it. */
+static double analysed_fps(const fc_session *s, const fc_capture_info *info)
+{
+    double src = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
+    if (s->o.analysis_fps > 0 && (!(src > 0) || src > s->o.analysis_fps))
+        return src > 0 ? s->o.analysis_fps : 0;
+    return src;
+}
+
 static void summarise(fc_session_summary *out, const fc_session *s, const fc_capture_info *info, double pose_s,
                       double ann_s)
 {
@@ -312,6 +332,7 @@ static void summarise(fc_session_summary *out, const fc_session *s, const fc_cap
     out->width = info->width;
     out->height = info->height;
     out->fps_in = info->fps_avg;
+    out->analysis_fps = analysed_fps(s, info);
     out->duration_s = res->duration_s;
     out->pose_wall_s = pose_s;
     out->annotate_wall_s = ann_s;
@@ -365,6 +386,7 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         ri.input_path = job->input;
         ri.input_kind = "video";
         ri.fps = info.fps_avg;
+        ri.analysis_fps = analysed_fps(s, &info);
         ri.width = info.width;
         ri.height = info.height;
         ri.rotation_deg = info.rotation_deg;

@@ -25,7 +25,7 @@
  * Annotation is a second pass over the video once the analysis is known, so
  * every rep's verdict (score and main cue) is the report's own and shows from
  * the rep's end on; it is drawn at the source's size (landmarks scaled from the
- * analysis size) with formcheck/overlay.h and encoded with formcheck/encode.h
+ * analysis size; a frame skipped by analysis_fps shows the previous frame's pose) with formcheck/overlay.h and encoded with formcheck/encode.h
  * at the source's frame rate and timestamps (no audio).
  *
  * Memory: the series holds one fc_pose_result (about 1.1 KB) per frame; frames
@@ -65,6 +65,10 @@ typedef void (*fc_session_progress_fn)(void *user, const fc_session_progress *p)
 typedef struct fc_session_opts {
     fc_pose_opts pose;          /**< model_dir required; mode is forced to VIDEO */
     int max_side;               /**< frames scaled so max(w,h) <= this before pose; 0 = native (default 640) */
+    double analysis_fps;        /**< pose on at most this many frames per second of video (default 30):
+                                     a faster source has frames dropped after decoding, before
+                                     conversion and pose (fc_capture_opts.max_fps); a source at or
+                                     under it is analysed whole; 0 = every frame */
     int decode_threads;         /**< 0 = auto */
     int pipeline;               /**< 1 (default): decode on its own thread while pose runs
                                      (formcheck/grabber.h, FC_GRABBER_ALL); 0 = one thread */
@@ -92,9 +96,10 @@ typedef struct fc_session_job {
 
 /** What a run found, for one-line summaries. */
 typedef struct fc_session_summary {
-    int64_t frames, frames_with_person;
+    int64_t frames, frames_with_person; /**< analysed frames (after analysis_fps) */
     int width, height;          /**< analysed frame size */
     double fps_in;              /**< source frame rate */
+    double analysis_fps;        /**< rate of the analysed frames: min(fps_in, opts.analysis_fps) */
     double duration_s;
     double pose_wall_s;         /**< wall time of the pose pass */
     double annotate_wall_s;     /**< wall time of the annotation pass (0 without) */

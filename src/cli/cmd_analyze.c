@@ -39,6 +39,9 @@ const char fc_usage_analyze[] =
     "  --keypoints-out FILE   also write the pose series (JSON Lines; one input only)\n"
     "  --max-side N           scale frames down to at most N pixels before the pose\n"
     "                         model (default 640; 0 = native size)\n"
+    "  --analysis-fps F       run pose and analysis on at most F frames per second of\n"
+    "                         video (default 30: a 60 fps clip is analysed at 30, a\n"
+    "                         25 or 30 fps one whole); 0 = every frame\n"
     "  --threads N            inference threads (default: OpenCV's choice)\n"
     "  --from-keypoints FILE  analyse a saved pose series instead of a video\n"
     "  -o, --output FILE      report path (one input only; - = stdout)\n"
@@ -57,6 +60,7 @@ typedef struct args {
     const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out;
     const char **inputs;
     int n_inputs, force, json, quiet, max_side, threads, no_pipeline;
+    double analysis_fps;
 } args;
 
 static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *out)
@@ -68,8 +72,9 @@ static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *o
 
 static int parse_args(args *a, int argc, char **argv)
 {
-    const char *max_side = NULL, *threads = NULL;
+    const char *max_side = NULL, *threads = NULL, *afps = NULL;
     a->max_side = 640;
+    a->analysis_fps = 30;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         const char **val = !strcmp(s, "--from-keypoints")                   ? &a->from
@@ -82,6 +87,7 @@ static int parse_args(args *a, int argc, char **argv)
                            : !strcmp(s, "--keypoints-out")                  ? &a->kp_out
                            : !strcmp(s, "--max-side")                       ? &max_side
                            : !strcmp(s, "--threads")                        ? &threads
+                           : !strcmp(s, "--analysis-fps")                   ? &afps
                            : !strcmp(s, "-o") || !strcmp(s, "--output")     ? &a->out
                                                                             : NULL;
         if (val) {
@@ -106,6 +112,9 @@ static int parse_args(args *a, int argc, char **argv)
         return FC_EXIT_USAGE;
     if (threads && parse_int_opt("--threads", threads, 0, 256, &a->threads))
         return FC_EXIT_USAGE;
+    if (afps && (fc_cli_parse_double(afps, &a->analysis_fps) < 0 || !(a->analysis_fps >= 0) ||
+                 a->analysis_fps > 1000))
+        return fc_cli_usage_error("analyze", "--analysis-fps: expected frames per second 0..1000, not '%s'", afps);
     if (a->from && a->n_inputs)
         return fc_cli_usage_error("analyze", "give videos or --from-keypoints, not both");
     if (!a->from && !a->n_inputs)
@@ -324,6 +333,7 @@ int fc_cmd_analyze(int argc, char **argv)
     }
     so.pose.threads = a.threads;
     so.max_side = a.max_side;
+    so.analysis_fps = a.analysis_fps;
     so.pipeline = !a.no_pipeline;
     fc_job_signals_install();
     rc = analyze_videos(&a, &so);
