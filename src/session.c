@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -23,6 +24,7 @@ struct fc_session {
     fc_pose_result *series;
     size_t n, cap;
     fc_analysis_result *res;
+    fc_session_timing tm;
 };
 
 fc_session_opts fc_session_default_opts(void)
@@ -50,6 +52,14 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_now_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int stopped(const fc_session *s)
@@ -87,6 +97,11 @@ int fc_session_open(fc_session **out, const fc_session_opts *opts, char *err, si
 const fc_analysis_result *fc_session_result(const fc_session *s)
 {
     return s ? s->res : NULL;
+}
+
+const fc_session_timing *fc_session_last_timing(const fc_session *s)
+{
+    return &s->tm;
 }
 
 void fc_session_free(fc_session *s)
@@ -178,14 +193,18 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     if (s->o.analysis_fps > 0 && fps_src > s->o.analysis_fps)
         total = (int64_t)((double)total * s->o.analysis_fps / fps_src + 0.5);
     progress_start(&ps, "pose", job->input, total);
+    fc_session_timing *tm = &s->tm;
     for (;;) {
         if (stopped(s))
             break;
+        double t0 = now_s();
         if (g) {
             while ((rc = fc_grabber_next(&f, NULL, g, 200)) == FC_EAGAIN && !stopped(s))
                 ;
+            tm->wait_s += now_s() - t0;
         } else {
             rc = fc_capture_read(&f, cap);
+            tm->decode_s += now_s() - t0;
         }
         if (rc < 0)
             break;
@@ -193,6 +212,15 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
             fc_set_error(err, errsz, rc, "%s: frame %lld: %s", job->input, (long long)f.index, fc_pose_error(s->pose));
             goto end;
         }
+        const fc_pose_timing *pt = fc_pose_last_timing(s->pose);
+        tm->detector_s += pt->detector_ms / 1e3;
+        tm->warp_s += pt->warp_ms / 1e3;
+        tm->landmark_s += pt->landmark_ms / 1e3;
+        tm->post_s += pt->post_ms / 1e3;
+        tm->detector_runs += pt->detector_runs;
+        tm->frames++;
+        tm->frames_source = f.index + 1;
+        tm->video_s = f.t_s;
         r.frame = f.index;
         if ((rc = push(s, &r)) < 0) {
             fc_set_error(err, errsz, rc, "%s: out of memory at frame %lld", job->input, (long long)f.index);
@@ -216,6 +244,11 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     }
 end:
     *wall_s = now_s() - ps.t0;
+    if (g) {
+        fc_grabber_stats gs;
+        fc_grabber_get_stats(&gs, g);
+        tm->decode_s += gs.read_s;
+    }
     fc_grabber_close(g, NULL, 0);
     fc_capture_free(cap);
     return rc;
@@ -268,8 +301,14 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     if ((rc = fc_encoder_open(&enc, job->annotate_path, &eo, err, errsz)) < 0)
         goto end;
     fc_overlay ov = fc_overlay_default();
+    fc_session_timing *tm = &s->tm;
     int64_t done = 0;
-    while (!stopped(s) && (rc = fc_capture_read(&f, cap)) == 0) {
+    for (;;) {
+        double t0 = now_s();
+        if (stopped(s) || (rc = fc_capture_read(&f, cap)) != 0)
+            break;
+        double t1 = now_s();
+        tm->ann_decode_s += t1 - t0;
         /* The newest analysed frame up to this one (analysis_fps skips some). */
         while (j + 1 < s->n && s->series[j + 1].frame <= f.index)
             j++;
@@ -288,17 +327,23 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
             fc_set_error(err, errsz, rc, "%s: drawing frame %lld failed", job->annotate_path, (long long)f.index);
             goto end;
         }
+        double t2 = now_s();
+        tm->ann_draw_s += t2 - t1;
         if ((rc = fc_encoder_write(enc, &f)) < 0) {
             fc_set_error(err, errsz, rc, "%s: %s", job->annotate_path, fc_strerror(rc));
             goto end;
         }
+        tm->ann_encode_s += now_s() - t2;
+        tm->ann_frames++;
         progress_tick(s, &ps, ++done, 0);
     }
     if (stopped(s))
         rc = FC_EINTR;
     if (rc == FC_EEOF) {
         progress_tick(s, &ps, done, 1);
-        rc = fc_encoder_close(enc, err, errsz);
+        double t0 = now_s();
+        rc = fc_encoder_close(enc, err, errsz); /* flushes the encoder's delayed frames */
+        tm->ann_encode_s += now_s() - t0;
         enc = NULL;
     } else if (rc == FC_EINTR) {
         fc_set_error(err, errsz, rc, "%s: stopped", job->input);
@@ -349,10 +394,11 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
 {
     fc_keypoints_writer *kw = NULL;
     fc_capture_info info;
-    double pose_s = 0, ann_s = 0, t0;
+    double pose_s = 0, ann_s = 0, t0, run_t0 = now_s(), cpu0 = cpu_now_s();
     int rc;
     if (!s || !job || !job->input)
         return fc_set_error(err, errsz, FC_EINVAL, "session: no input");
+    memset(&s->tm, 0, sizeof s->tm);
     /* Refuse early rather than after minutes of pose. */
     const char *outs[3] = {job->report_path, job->annotate_path, job->keypoints_path};
     for (int i = 0; i < 3 && !job->force; i++)
@@ -366,12 +412,20 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         return rc;
     if ((rc = pose_pass(s, job, kw, &info, &pose_s, err, errsz)) < 0)
         goto end;
+    s->tm.pose_pass_s = pose_s;
+    if (s->tm.frames) {
+        double src = info.fps_avg > 0 ? info.fps_avg : info.fps_real;
+        s->tm.video_s += src > 0 ? 1.0 / src : 0;
+    }
     t0 = now_s();
     if ((rc = fc_analysis_run(&s->res, s->series, s->n, &s->o.analysis, s->o.squat, s->o.lunge, err, errsz)) < 0)
         goto end;
-    double analysis_ms = (now_s() - t0) * 1e3;
+    s->tm.analysis_s = now_s() - t0;
+    double analysis_ms = s->tm.analysis_s * 1e3;
     if (job->annotate_path && (rc = annotate_pass(s, job, &ann_s, err, errsz)) < 0)
         goto end;
+    s->tm.ann_pass_s = ann_s;
+    t0 = now_s();
     if (kw) {
         rc = fc_keypoints_writer_close(kw, err, errsz);
         kw = NULL;
@@ -400,9 +454,12 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
                                   err, errsz)) < 0)
             goto end;
     }
+    s->tm.report_s = now_s() - t0;
     if (out)
         summarise(out, s, &info, pose_s, ann_s);
 end:
     fc_keypoints_writer_free(kw);
+    s->tm.wall_s = now_s() - run_t0;
+    s->tm.cpu_s = cpu_now_s() - cpu0;
     return rc;
 }

@@ -52,6 +52,8 @@ typedef struct fc_grabber_stats {
     int64_t delivered;  /**< frames handed to the consumer */
     int64_t dropped;    /**< frames replaced by a newer one before the consumer took them */
     int64_t recorded;   /**< frames written to the recording */
+    double read_s;      /**< wall seconds the thread spent getting frames (demux, decode, convert, copy),
+                             not counting waits for the consumer or realtime pacing */
 } fc_grabber_stats;
 
 /** Open `url` with `opts` (errors as fc_capture_open, synchronously) and start

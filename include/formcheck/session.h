@@ -111,6 +111,27 @@ typedef struct fc_session_summary {
     size_t n_warnings;
 } fc_session_summary;
 
+/** Where a run's time went, as totals over the run (fc_session_last_timing()).
+ *  Each stage is wall time on the thread that runs it; with the pipeline, decoding
+ *  runs beside pose, so stages overlap and do not add up to wall_s. */
+typedef struct fc_session_timing {
+    int64_t frames;          /**< frames through pose */
+    int64_t frames_source;   /**< source frames up to the last analysed one (analysis_fps drops the rest) */
+    double video_s;          /**< seconds of video analysed (last timestamp + one source frame) */
+    double decode_s;         /**< getting frames: demux, decode, scale+convert (+ the copy to the pose thread) */
+    double wait_s;           /**< the pose thread waiting for the decoder (pipeline stalls) */
+    double detector_s, warp_s, landmark_s, post_s; /**< fc_pose_timing, summed */
+    int64_t detector_runs;
+    double pose_pass_s;      /**< wall time of the first pass (decode + pose) */
+    double analysis_s;       /**< fc_analysis_run() */
+    double ann_decode_s, ann_draw_s, ann_encode_s; /**< the annotation pass, by step (0 without) */
+    double ann_pass_s;       /**< wall time of the annotation pass */
+    int64_t ann_frames;      /**< frames annotated (every source frame) */
+    double report_s;         /**< writing the report and keypoints */
+    double wall_s;           /**< the whole fc_session_run() */
+    double cpu_s;            /**< process CPU time (user + system, all threads) during the run */
+} fc_session_timing;
+
 fc_session_opts fc_session_default_opts(void);
 fc_session_job fc_session_default_job(void);
 
@@ -124,6 +145,9 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
 
 /** The last run's analysis (NULL before one succeeded); valid until the next run or free. */
 const fc_analysis_result *fc_session_result(const fc_session *s);
+
+/** The last run's timing (zeroed before the first run). */
+const fc_session_timing *fc_session_last_timing(const fc_session *s);
 
 /** NULL-safe. */
 void fc_session_free(fc_session *s);

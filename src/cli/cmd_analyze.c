@@ -1,9 +1,11 @@
 /* cmd_analyze.c - `formcheck analyze`: reps, form checks and a JSON report, from videos or keypoints. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +45,9 @@ const char fc_usage_analyze[] =
     "                         video (default 30: a 60 fps clip is analysed at 30, a\n"
     "                         25 or 30 fps one whole); 0 = every frame\n"
     "  --threads N            inference threads (default: OpenCV's choice)\n"
+    "  --stats FILE           append one JSON line per video with where the time went\n"
+    "                         (ms per frame by stage, frames/s, multiple of real time,\n"
+    "                         CPU time, peak memory; - = stdout); see docs/performance.md\n"
     "  --from-keypoints FILE  analyse a saved pose series instead of a video\n"
     "  -o, --output FILE      report path (one input only; - = stdout)\n"
     "  --force                replace existing outputs\n"
@@ -57,7 +62,7 @@ const char fc_usage_analyze[] =
     "installed models/form/ (squat.json, lunge.json).\n";
 
 typedef struct args {
-    const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out;
+    const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out, *stats;
     const char **inputs;
     int n_inputs, force, json, quiet, max_side, threads, no_pipeline;
     double analysis_fps;
@@ -88,6 +93,7 @@ static int parse_args(args *a, int argc, char **argv)
                            : !strcmp(s, "--max-side")                       ? &max_side
                            : !strcmp(s, "--threads")                        ? &threads
                            : !strcmp(s, "--analysis-fps")                   ? &afps
+                           : !strcmp(s, "--stats")                          ? &a->stats
                            : !strcmp(s, "-o") || !strcmp(s, "--output")     ? &a->out
                                                                             : NULL;
         if (val) {
@@ -141,6 +147,89 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double per_frame_ms(double total_s, int64_t frames)
+{
+    return frames > 0 ? total_s * 1e3 / (double)frames : 0;
+}
+
+static void add_ms(cJSON *o, const char *name, double total_s, int64_t frames)
+{
+    cJSON_AddNumberToObject(o, name, round(per_frame_ms(total_s, frames) * 1000) / 1000);
+}
+
+/* --stats: one JSON line per video, appended (bench/run.sh collects them). */
+static int write_stats(const args *a, const fc_session_opts *so, const fc_session_summary *sum,
+                       const fc_session_timing *tm, const char *input, double startup_s, double t_start_ms)
+{
+    struct rusage ru;
+    cJSON *o = cJSON_CreateObject(), *ms;
+    char *line = NULL;
+    int rc = -1;
+    getrusage(RUSAGE_SELF, &ru);
+    if (!o)
+        goto end;
+    double process_s = (now_ms() - t_start_ms) / 1e3;
+    cJSON_AddStringToObject(o, "input", input);
+    cJSON_AddStringToObject(o, "model", so->pose.model == FC_POSE_LITE    ? "lite"
+                                      : so->pose.model == FC_POSE_HEAVY ? "heavy"
+                                                                        : "full");
+    cJSON_AddNumberToObject(o, "threads", so->pose.threads);
+    cJSON_AddNumberToObject(o, "max_side", so->max_side);
+    cJSON_AddBoolToObject(o, "pipeline", so->pipeline);
+    cJSON_AddNumberToObject(o, "width", sum->width);
+    cJSON_AddNumberToObject(o, "height", sum->height);
+    cJSON_AddNumberToObject(o, "fps_source", sum->fps_in);
+    cJSON_AddNumberToObject(o, "analysis_fps", sum->analysis_fps);
+    cJSON_AddNumberToObject(o, "frames", (double)tm->frames);
+    cJSON_AddNumberToObject(o, "frames_source", (double)tm->frames_source);
+    cJSON_AddNumberToObject(o, "video_s", tm->video_s);
+    cJSON_AddNumberToObject(o, "detector_runs", (double)tm->detector_runs);
+    ms = cJSON_AddObjectToObject(o, "ms_per_frame");
+    add_ms(ms, "decode", tm->decode_s, tm->frames);
+    add_ms(ms, "wait", tm->wait_s, tm->frames);
+    add_ms(ms, "detector", tm->detector_s, tm->frames);
+    add_ms(ms, "warp", tm->warp_s, tm->frames);
+    add_ms(ms, "landmark", tm->landmark_s, tm->frames);
+    add_ms(ms, "post", tm->post_s, tm->frames);
+    add_ms(ms, "pose_pass", tm->pose_pass_s, tm->frames);
+    add_ms(ms, "analysis", tm->analysis_s, tm->frames);
+    add_ms(ms, "annotate_decode", tm->ann_decode_s, tm->ann_frames);
+    add_ms(ms, "annotate_draw", tm->ann_draw_s, tm->ann_frames);
+    add_ms(ms, "annotate_encode", tm->ann_encode_s, tm->ann_frames);
+    add_ms(ms, "annotate_pass", tm->ann_pass_s, tm->ann_frames);
+    add_ms(ms, "report", tm->report_s, tm->frames);
+    add_ms(ms, "cpu", tm->cpu_s, tm->frames);
+    cJSON_AddNumberToObject(o, "startup_s", startup_s);
+    cJSON_AddNumberToObject(o, "run_s", tm->wall_s);
+    cJSON_AddNumberToObject(o, "cpu_s", tm->cpu_s);
+    cJSON_AddNumberToObject(o, "process_s", process_s);
+    cJSON_AddNumberToObject(o, "process_cpu_s", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                                                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    cJSON_AddNumberToObject(o, "fps", tm->wall_s > 0 ? tm->frames / tm->wall_s : 0);
+    cJSON_AddNumberToObject(o, "x_realtime", tm->wall_s > 0 ? tm->video_s / tm->wall_s : 0);
+    cJSON_AddNumberToObject(o, "x_realtime_process", process_s > 0 ? tm->video_s / process_s : 0);
+    cJSON_AddNumberToObject(o, "peak_rss_mb", round(ru.ru_maxrss / 1024.0 * 10) / 10); /* KiB on Linux */
+    if (!(line = cJSON_PrintUnformatted(o)))
+        goto end;
+    FILE *f = strcmp(a->stats, "-") ? fopen(a->stats, "a") : stdout;
+    if (!f) {
+        fc_cli_error("%s: cannot open for appending: %s", a->stats, strerror(errno));
+        goto end;
+    }
+    int bad = fprintf(f, "%s\n", line) < 0;
+    bad |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
+    if (bad)
+        fc_cli_error("%s: write failed: %s", a->stats, strerror(errno));
+    else
+        rc = 0;
+end:
+    if (!line)
+        fc_cli_error("%s: out of memory", a->stats);
+    free(line);
+    cJSON_Delete(o);
+    return rc;
 }
 
 /* Print a written report as the per-rep table (or its JSON). */
@@ -212,7 +301,7 @@ end:
 }
 
 /* Every video in turn; a failure is reported and the next one goes on. */
-static int analyze_videos(const args *a, fc_session_opts *so)
+static int analyze_videos(const args *a, fc_session_opts *so, double t_start_ms)
 {
     char err[FC_ERRBUF_SIZE], outbuf[4096], line[1024];
     fc_session *s = NULL;
@@ -233,11 +322,13 @@ static int analyze_videos(const args *a, fc_session_opts *so)
         so->progress_interval_s = pc.tty ? 0.25 : 1.0;
     }
     so->stop = &fc_job_stop;
+    double t_open = now_ms();
     if (fc_session_open(&s, so, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         free(lines);
         return FC_EXIT_FAIL;
     }
+    double startup_s = (now_ms() - t_open) / 1e3;
     for (int i = 0; i < a->n_inputs && !fc_job_stop; i++) {
         fc_session_job job = fc_session_default_job();
         fc_session_summary sum;
@@ -266,6 +357,8 @@ static int analyze_videos(const args *a, fc_session_opts *so)
                 failed++;
             if (!a->quiet && !a->json && a->annotate)
                 printf("annotated video: %s\n", a->annotate);
+            if (a->stats && write_stats(a, so, &sum, fc_session_last_timing(s), job.input, startup_s, t_start_ms) < 0)
+                failed++;
             fc_job_summary_line(line, sizeof line, job.input, &sum);
             snprintf(line + strlen(line), sizeof line - strlen(line), " -> %s", job.report_path);
         }
@@ -290,6 +383,7 @@ static int analyze_videos(const args *a, fc_session_opts *so)
 
 int fc_cmd_analyze(int argc, char **argv)
 {
+    double t_start_ms = now_ms();
     args a;
     fc_profile prof[2];
     fc_session_opts so = fc_session_default_opts();
@@ -336,7 +430,7 @@ int fc_cmd_analyze(int argc, char **argv)
     so.analysis_fps = a.analysis_fps;
     so.pipeline = !a.no_pipeline;
     fc_job_signals_install();
-    rc = analyze_videos(&a, &so);
+    rc = analyze_videos(&a, &so, t_start_ms);
 end:
     free(a.inputs);
     return fc_cli_finish(rc);

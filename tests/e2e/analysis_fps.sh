@@ -4,6 +4,7 @@
 # 30 gives the same rep count, the truth's count, and per-rep bottom knee angles
 # within 3 deg of each other; the report records the analysed rate (60 vs 30),
 # the source's 60 fps, half the frames, and rep times/frames in source terms.
+# --stats appends one JSON line per run whose frame counts match the reports'.
 #
 # Why 3 deg: at 30 fps the bottom is sampled at most 1/60 s away from where the
 # 60 fps run samples it; at the bottom the knee angle is nearly still (the
@@ -17,7 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 render s60 --reps 3 --fps 60 --size 640x480
 [[ $(probe_frames "$tmp/s60.mp4" | cut -d' ' -f1) == 640x480 ]] || fail "rendered clip: $(probe_frames "$tmp/s60.mp4")"
 for r in 0 30; do
-  "$bin" analyze "$tmp/s60.mp4" --model lite --quiet --analysis-fps "$r" -o "$tmp/r$r.json" 2>"$tmp/err" ||
+  "$bin" analyze "$tmp/s60.mp4" --model lite --quiet --analysis-fps "$r" -o "$tmp/r$r.json" \
+    --stats "$tmp/stats.jsonl" 2>"$tmp/err" ||
     fail "analyze --analysis-fps $r failed: $(cat "$tmp/err")"
   python3 "$src/tests/tools/validate_schema.py" "$src/docs/report.schema.json" "$tmp/r$r.json" ||
     fail "--analysis-fps $r: report does not validate"
@@ -58,6 +60,23 @@ for a, b, t in zip(reps_f, reps_h, truth["reps"]):
           % (b["index"], b["bottom_frame"], b["bottom_s"]))
     check(abs(b["bottom_s"] - t["bottom_s"]) <= 0.35, "rep %d bottom far from the truth" % b["index"])
 sys.exit(0 if ok else 1)
+EOF
+
+python3 - "$tmp/stats.jsonl" "$tmp/r0.json" "$tmp/r30.json" <<'EOF' || fail "--stats lines wrong"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 2, "%d stats lines" % len(lines)
+for st, rp in zip(lines, sys.argv[2:]):
+    rep = json.load(open(rp))
+    assert st["frames"] == rep["input"]["frames"], (st["frames"], rep["input"]["frames"])
+    assert st["analysis_fps"] == rep["processing"]["analysis_fps"] and st["model"] == "lite"
+    assert abs(st["frames_source"] - 60 * st["video_s"]) <= 2, (st["frames_source"], st["video_s"])
+    ms = st["ms_per_frame"]
+    assert ms["landmark"] > 0 and ms["decode"] > 0 and ms["warp"] > 0 and ms["cpu"] > ms["landmark"] * 0.5, ms
+    assert ms["pose_pass"] >= ms["landmark"], ms
+    assert st["fps"] > 0 and abs(st["x_realtime"] - st["video_s"] / st["run_s"]) < 1e-6
+    assert 20 < st["peak_rss_mb"] < 2000, st["peak_rss_mb"]
+assert lines[1]["frames_source"] == lines[0]["frames_source"] and lines[1]["frames"] * 2 - lines[0]["frames"] <= 1
 EOF
 
 # Bad values are usage errors.
