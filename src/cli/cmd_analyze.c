@@ -64,7 +64,7 @@ const char fc_usage_analyze[] =
 typedef struct args {
     const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out, *stats;
     const char **inputs;
-    int n_inputs, force, json, quiet, max_side, threads, no_pipeline;
+    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, decode_threads;
     double analysis_fps;
 } args;
 
@@ -77,7 +77,7 @@ static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *o
 
 static int parse_args(args *a, int argc, char **argv)
 {
-    const char *max_side = NULL, *threads = NULL, *afps = NULL;
+    const char *max_side = NULL, *threads = NULL, *afps = NULL, *dthreads = NULL;
     a->max_side = 640;
     a->analysis_fps = 30;
     for (int i = 1; i < argc; i++) {
@@ -94,6 +94,7 @@ static int parse_args(args *a, int argc, char **argv)
                            : !strcmp(s, "--threads")                        ? &threads
                            : !strcmp(s, "--analysis-fps")                   ? &afps
                            : !strcmp(s, "--stats")                          ? &a->stats
+                           : !strcmp(s, "--decode-threads")                 ? &dthreads /* undocumented (benchmarks) */
                            : !strcmp(s, "-o") || !strcmp(s, "--output")     ? &a->out
                                                                             : NULL;
         if (val) {
@@ -117,6 +118,9 @@ static int parse_args(args *a, int argc, char **argv)
     if (max_side && parse_int_opt("--max-side", max_side, 0, 16384, &a->max_side))
         return FC_EXIT_USAGE;
     if (threads && parse_int_opt("--threads", threads, 0, 256, &a->threads))
+        return FC_EXIT_USAGE;
+    a->decode_threads = -1;
+    if (dthreads && parse_int_opt("--decode-threads", dthreads, 0, 64, &a->decode_threads))
         return FC_EXIT_USAGE;
     if (afps && (fc_cli_parse_double(afps, &a->analysis_fps) < 0 || !(a->analysis_fps >= 0) ||
                  a->analysis_fps > 1000))
@@ -428,6 +432,8 @@ int fc_cmd_analyze(int argc, char **argv)
     so.pose.threads = a.threads;
     so.max_side = a.max_side;
     so.analysis_fps = a.analysis_fps;
+    if (a.decode_threads >= 0)
+        so.decode_threads = a.decode_threads;
     so.pipeline = !a.no_pipeline;
     fc_job_signals_install();
     rc = analyze_videos(&a, &so, t_start_ms);
