@@ -125,6 +125,8 @@ static int parse_args(args *a, int argc, char **argv)
     if (afps && (fc_cli_parse_double(afps, &a->analysis_fps) < 0 || !(a->analysis_fps >= 0) ||
                  a->analysis_fps > 1000))
         return fc_cli_usage_error("analyze", "--analysis-fps: expected frames per second 0..1000, not '%s'", afps);
+    if (a->from && a->stats)
+        return fc_cli_usage_error("analyze", "--stats times the video pipeline; it does not apply to --from-keypoints");
     if (a->from && a->n_inputs)
         return fc_cli_usage_error("analyze", "give videos or --from-keypoints, not both");
     if (!a->from && !a->n_inputs)
@@ -326,6 +328,14 @@ static int analyze_videos(const args *a, fc_session_opts *so, double t_start_ms)
         so->progress_interval_s = pc.tty ? 0.25 : 1.0;
     }
     so->stop = &fc_job_stop;
+    if (a->stats && strcmp(a->stats, "-")) { /* fail before minutes of pose, not after */
+        FILE *f = fopen(a->stats, "a");
+        if (!f || fclose(f) != 0) {
+            fc_cli_error("%s: cannot open for appending: %s", a->stats, strerror(errno));
+            free(lines);
+            return FC_EXIT_FAIL;
+        }
+    }
     double t_open = now_ms();
     if (fc_session_open(&s, so, err, sizeof err) < 0) {
         fc_cli_error("%s", err);

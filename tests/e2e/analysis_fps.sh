@@ -86,4 +86,9 @@ for v in -1 abc 1e9; do
   grep -q -- "--analysis-fps" "$tmp/err" || fail "--analysis-fps $v: message $(cat "$tmp/err")"
 done
 [[ -e "$tmp/bad.json" ]] && fail "a report was written for a bad --analysis-fps"
+# An unwritable --stats file fails before any pose work, naming the file.
+"$bin" analyze "$tmp/s60.mp4" --model lite --stats "$tmp/no/such/dir/s.jsonl" -o "$tmp/bad.json" 2>"$tmp/err"
+[[ $? == 1 ]] || fail "--stats into a missing directory: exit status not 1"
+grep -q "no/such/dir/s.jsonl" "$tmp/err" || fail "--stats error does not name the file: $(cat "$tmp/err")"
+[[ -e "$tmp/bad.json" ]] && fail "a report was written despite the bad --stats path"
 echo "ok"
