@@ -47,7 +47,7 @@ while (($#)); do
     --variant) variants+=("$2"); shift ;;
     --levers)
       models=lite,full; threads=2; clips=720p,60fps; repeat=3
-      variants=("default=" "no-pipeline=--no-pipeline" "decode-1-thread=--decode-threads 1" "max-side-0=--max-side 0"
+      variants=("default=" "no-pipeline=--no-pipeline" "ffmpeg-decode-threads=--decode-threads 0" "max-side-0=--max-side 0"
                 "analysis-fps-0=--analysis-fps 0") ;;
     -h|--help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;

@@ -178,7 +178,13 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     int rc;
     co.max_side = s->o.max_side;
     co.max_fps = s->o.analysis_fps;
-    co.threads = s->o.decode_threads;
+    co.threads = s->o.decode_threads > 0 ? s->o.decode_threads : 0;
+    /* Pipelined, the decoding thread decodes alone by default: one thread keeps
+     * ahead of pose (720p: 1.8 ms a frame, 1080p: under 6), and FFmpeg's auto
+     * frame threading would add three threads fighting the inference threads
+     * for two cores: -13% CPU per frame and -10..14 MB RSS measured (docs/performance.md). */
+    if (s->o.pipeline && s->o.decode_threads == 0)
+        co.threads = 1;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
     if (s->o.pipeline)
@@ -281,7 +287,7 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     progress_state ps;
     size_t j = 0;
     int rc;
-    co.threads = s->o.decode_threads;
+    co.threads = s->o.decode_threads > 0 ? s->o.decode_threads : 0;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
     progress_start(&ps, "annotate", job->input, (int64_t)s->n);

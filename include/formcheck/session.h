@@ -69,7 +69,8 @@ typedef struct fc_session_opts {
                                      a faster source has frames dropped after decoding, before
                                      conversion and pose (fc_capture_opts.max_fps); a source at or
                                      under it is analysed whole; 0 = every frame */
-    int decode_threads;         /**< 0 = auto */
+    int decode_threads;         /**< decoder threads; 0 (default): 1 with the pipeline (the decoding
+                                     thread alone), FFmpeg's choice without; < 0: FFmpeg's choice */
     int pipeline;               /**< 1 (default): decode on its own thread while pose runs
                                      (formcheck/grabber.h, FC_GRABBER_ALL); 0 = one thread */
     fc_analysis_opts analysis;

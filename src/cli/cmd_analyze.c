@@ -442,8 +442,8 @@ int fc_cmd_analyze(int argc, char **argv)
     so.pose.threads = a.threads;
     so.max_side = a.max_side;
     so.analysis_fps = a.analysis_fps;
-    if (a.decode_threads >= 0)
-        so.decode_threads = a.decode_threads;
+    if (a.decode_threads >= 0) /* --decode-threads 0: FFmpeg's own choice (frame threads) */
+        so.decode_threads = a.decode_threads ? a.decode_threads : -1;
     so.pipeline = !a.no_pipeline;
     fc_job_signals_install();
     rc = analyze_videos(&a, &so, t_start_ms);
