@@ -40,6 +40,9 @@ struct fc_capture {
     int64_t next_index;
     int64_t skipped;
     int64_t decoded;
+    double max_fps;          /* 0 = every frame */
+    double next_due_s;       /* max_fps: stream time the next delivered frame is due (-1 = now) */
+    int64_t rate_dropped;
 
     fc_rec *rec;
     int rec_remux;
@@ -414,7 +417,7 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
 
     if (out)
         *out = NULL;
-    if (!out || !url || !*url || o.max_side < 0 || o.threads < 0)
+    if (!out || !url || !*url || o.max_side < 0 || o.threads < 0 || !(o.max_fps >= 0))
         return fc_set_error(err, errsz, FC_EINVAL, "%s: invalid capture arguments", url ? url : "(null)");
     if (!(c = av_mallocz(sizeof *c)) || !(c->url = av_strdup(url))) {
         av_free(c);
@@ -425,6 +428,8 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->log_user = o.log_user;
     c->t0 = AV_NOPTS_VALUE;
     c->last_t_s = -1.0;
+    c->max_fps = o.max_fps > 0 ? o.max_fps : 0;
+    c->next_due_s = -1.0;
     if ((rc = find_format(c, url, &o, &ifmt, err, errsz)) < 0)
         goto end;
     /* lavfi, x11grab... take a description, and "pipe:", "http://"... a URL:
@@ -467,6 +472,11 @@ const fc_capture_info *fc_capture_get_info(const fc_capture *cap)
 int64_t fc_capture_skipped(const fc_capture *cap)
 {
     return cap ? cap->skipped : 0;
+}
+
+int64_t fc_capture_rate_dropped(const fc_capture *cap)
+{
+    return cap ? cap->rate_dropped : 0;
 }
 
 const char *fc_capture_error(const fc_capture *cap)
@@ -550,6 +560,20 @@ static double frame_time(fc_capture *c, const AVFrame *f)
     return t;
 }
 
+/* max_fps: 1 if the frame at `t` comes too soon after the last delivered one.
+ * The due time advances by whole steps, so a 60 fps source at 30 keeps every
+ * second frame exactly; half a source frame of slack keeps a source at or under
+ * the limit whole despite timestamp jitter; after a gap it restarts from `t`. */
+static int rate_skip(fc_capture *c, double t)
+{
+    double step = 1.0 / c->max_fps;
+    if (c->next_due_s >= 0 && t + 0.5 * c->frame_dur_s < c->next_due_s)
+        return 1;
+    c->next_due_s = c->next_due_s < 0 || t >= c->next_due_s + step ? t + step : c->next_due_s + step;
+    return 0;
+}
+
+/* 0 = *out filled, 1 = dropped for max_fps, < 0 = error. */
 static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
 {
     int rc;
@@ -560,11 +584,16 @@ static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
         fc_capture_stop_recording(c);
         return rc;
     }
+    c->decoded++;
+    if (c->max_fps > 0 && rate_skip(c, t)) {
+        c->next_index++;
+        c->rate_dropped++;
+        return 1;
+    }
     if ((rc = fc_pix_convert(out, &c->pix, f)) < 0)
         return read_error(c, rc, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
     out->index = c->next_index++;
     out->t_s = t;
-    c->decoded++;
     return 0;
 }
 
@@ -633,6 +662,8 @@ int fc_capture_read(fc_frame *frame, fc_capture *c)
             }
             ret = deliver(c, frame, c->frame);
             av_frame_unref(c->frame);
+            if (ret == 1)
+                continue;
             return ret;
         }
         if (ret == AVERROR_EOF || (c->draining && ret == AVERROR(EAGAIN))) {

@@ -63,9 +63,12 @@ static void *reader(void *arg)
 {
     fc_grabber *g = arg;
     fc_frame f;
-    double t0 = -1;
+    double t0 = -1, tr = fc_grabber_now_s(), read_s = 0;
     int rc;
     while (!atomic_load(&g->stop) && (rc = fc_capture_read(&f, g->cap)) == 0) {
+        double now = fc_grabber_now_s();
+        read_s += now - tr;
+        tr = now; /* a break below adds only what follows */
         if (f.width != g->info.width || f.height != g->info.height) {
             rc = FC_EINVAL;
             snprintf(g->msg, sizeof g->msg, "frame size changed from %dx%d to %dx%d", g->info.width,
@@ -86,9 +89,12 @@ static void *reader(void *arg)
                 break;
         }
         slot *s = &g->buf[g->fill];
+        tr = fc_grabber_now_s();
         copy_frame(&s->f, &f);
         s->captured_s = fc_grabber_now_s();
+        read_s += s->captured_s - tr;
         pthread_mutex_lock(&g->mu);
+        g->st.read_s = read_s;
         int t = g->ready;
         g->ready = g->fill;
         g->fill = t;
@@ -101,7 +107,9 @@ static void *reader(void *arg)
         g->st.recorded = fc_capture_recorded_frames(g->cap);
         pthread_cond_broadcast(&g->cv);
         pthread_mutex_unlock(&g->mu);
+        tr = fc_grabber_now_s();
     }
+    read_s += fc_grabber_now_s() - tr; /* the last read (end of stream, error) */
     if (atomic_load(&g->stop))
         rc = FC_EINTR;
     pthread_mutex_lock(&g->mu);
@@ -109,6 +117,7 @@ static void *reader(void *arg)
         snprintf(g->msg, sizeof g->msg, "%s", rc == FC_EINTR ? "stopped" : rc == FC_EEOF ? "end of the source"
                                                                                         : fc_capture_error(g->cap));
     g->status = rc;
+    g->st.read_s = read_s;
     g->st.recorded = fc_capture_recorded_frames(g->cap);
     pthread_cond_broadcast(&g->cv);
     pthread_mutex_unlock(&g->mu);

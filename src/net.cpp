@@ -49,7 +49,9 @@ struct out_info {
     size_t count = 0;
     bool transpose = false;          // NCHW in OpenCV with C > 1 and H*W > 1
     std::vector<float> buf;          // NHWC copy when transposed
-    const float *data = nullptr;     // where the caller reads it
+    const float *planar = nullptr;   // the net's own blob (OpenCV's order)
+    const float *data = nullptr;     // TFLite's order: planar, or buf once transposed
+    bool stale = false;              // transpose: buf not yet made from this forward's blob
 };
 
 } // namespace
@@ -452,22 +454,27 @@ void run(fc_net &n)
         if (r.type() != CV_32F || !r.isContinuous() || r.total() != o.count)
             throw std::runtime_error("output '" + o.name + "' has " + std::to_string(r.total()) +
                                      " values, the model says " + std::to_string(o.count));
-        if (!o.transpose) {
-            o.data = r.ptr<float>();
-            continue;
-        }
-        const float *s = r.ptr<float>();
-        int h = o.shape[1], w = o.shape[2], c = o.shape[3], hw = h * w;
-        float *d = o.buf.data();
-        // In blocks of 16 pixels: their 16 output rows stay in L1 across channels.
-        for (int p0 = 0; p0 < hw; p0 += 16) {
-            int p1 = std::min(hw, p0 + 16);
-            for (int ch = 0; ch < c; ch++)
-                for (int p = p0; p < p1; p++)
-                    d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
-        }
-        o.data = d;
+        o.planar = r.ptr<float>();
+        o.data = o.transpose ? nullptr : o.planar;
+        o.stale = o.transpose; // made on demand: a caller reading the planar blob skips the copy
     }
+}
+
+// NCHW blob -> NHWC copy, for fc_net_output().
+void transpose(out_info &o)
+{
+    const float *s = o.planar;
+    int h = o.shape[1], w = o.shape[2], c = o.shape[3], hw = h * w;
+    float *d = o.buf.data();
+    // In blocks of 16 pixels: their 16 output rows stay in L1 across channels.
+    for (int p0 = 0; p0 < hw; p0 += 16) {
+        int p1 = std::min(hw, p0 + 16);
+        for (int ch = 0; ch < c; ch++)
+            for (int p = p0; p < p1; p++)
+                d[(size_t)p * c + ch] = s[(size_t)ch * hw + p];
+    }
+    o.data = d;
+    o.stale = false;
 }
 
 int open_impl(fc_net **out, const char *path, const fc_net_opts &o, char *err, size_t errsz)
@@ -582,9 +589,25 @@ const float *fc_net_output(const fc_net *net, int i, size_t *count)
             *count = 0;
         return nullptr;
     }
+    out_info &o = const_cast<fc_net *>(net)->outs[(size_t)i]; // the cache is not observable state
+    if (o.stale)
+        transpose(o);
     if (count)
-        *count = net->outs[(size_t)i].count;
-    return net->outs[(size_t)i].data;
+        *count = o.count;
+    return o.data;
+}
+
+const float *fc_net_output_planar(const fc_net *net, int i, size_t *count)
+{
+    if (!net || i < 0 || (size_t)i >= net->outs.size()) {
+        if (count)
+            *count = 0;
+        return nullptr;
+    }
+    const out_info &o = net->outs[(size_t)i];
+    if (count)
+        *count = o.count;
+    return o.planar;
 }
 
 const char *fc_net_output_name(const fc_net *net, int i)

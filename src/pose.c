@@ -305,13 +305,15 @@ static int run_landmarks(fc_pose *p, const fc_frame *f, const fc_roi *roi, fc_po
     size_t n0 = 0, n1 = 0, n3 = 0, n4 = 0;
     const float *pts = fc_net_output(p->lm, p->lm_points, &n0);
     const float *flag = fc_net_output(p->lm, p->lm_flag, &n1);
-    const float *heat = fc_net_output(p->lm, p->lm_heatmap, &n3);
+    /* The heatmap in the net's own CHW order: only 33 small windows of it are
+     * read, so transposing all 64x64x39 to TFLite's HWC would be wasted. */
+    const float *heat = fc_net_output_planar(p->lm, p->lm_heatmap, &n3);
     const float *world = fc_net_output(p->lm, p->lm_world, &n4);
     if (!pts || !flag || !heat || !world || n0 != LM_OUT_POINTS || n3 != LM_OUT_HEATMAP || n4 != LM_OUT_WORLD)
         return fc_set_error(p->err, sizeof p->err, FC_ECV, "pose: landmark outputs changed size");
     out->score = flag[0];
     if (out->score >= p->o.min_tracking_score)
-        fc_pose_landmarks_decode(out->lm, aux, out->world, pts, heat, world, roi, HEATMAP_KERNEL,
+        fc_pose_landmarks_decode(out->lm, aux, out->world, pts, heat, 1, world, roi, HEATMAP_KERNEL,
                                  HEATMAP_MIN_CONFIDENCE);
     p->timing.warp_ms += t1 - t0;
     p->timing.landmark_ms += t2 - t1;

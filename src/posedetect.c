@@ -247,10 +247,12 @@ static float sigmoidf(float v)
     return 1.0f / (1.0f + expf(-v));
 }
 
-void fc_pose_refine_heatmap(float (*pts)[2], int n, const float *heatmap, int hm_w, int hm_h,
+void fc_pose_refine_heatmap(float (*pts)[2], int n, const float *heatmap, int planar, int hm_w, int hm_h,
                             int kernel, float min_confidence)
 {
     int half = (kernel - 1) / 2;
+    /* Element (y, x, k) at y * ys + x * xs + k * ks. */
+    size_t xs = planar ? 1 : (size_t)n, ys = xs * (size_t)hm_w, ks = planar ? (size_t)hm_w * hm_h : 1;
     for (int k = 0; k < n; k++) {
         /* Truncation toward zero, as MediaPipe's int conversion does. */
         int col = (int)(pts[k][0] * hm_w), row = (int)(pts[k][1] * hm_h);
@@ -261,7 +263,7 @@ void fc_pose_refine_heatmap(float (*pts)[2], int n, const float *heatmap, int hm
         float sum = 0, wc = 0, wr = 0, best = 0;
         for (int y = r0; y < r1; y++)
             for (int x = c0; x < c1; x++) {
-                float c = sigmoidf(heatmap[((size_t)y * hm_w + x) * n + k]);
+                float c = sigmoidf(heatmap[(size_t)y * ys + (size_t)x * xs + (size_t)k * ks]);
                 sum += c;
                 wc += x * c;
                 wr += y * c;
@@ -276,7 +278,7 @@ void fc_pose_refine_heatmap(float (*pts)[2], int n, const float *heatmap, int hm
 }
 
 void fc_pose_landmarks_decode(fc_landmark *lm, float (*aux)[2], fc_point3 *world,
-                              const float *raw, const float *heatmap, const float *world_raw,
+                              const float *raw, const float *heatmap, int planar, const float *world_raw,
                               const fc_roi *roi, int kernel, float min_confidence)
 {
     float pts[FC_POSE_LM_POINTS][2];
@@ -285,7 +287,7 @@ void fc_pose_landmarks_decode(fc_landmark *lm, float (*aux)[2], fc_point3 *world
         pts[i][1] = raw[i * 5 + 1] / FC_POSE_LM_SIZE;
     }
     if (heatmap)
-        fc_pose_refine_heatmap(pts, FC_POSE_LM_POINTS, heatmap, FC_POSE_HEATMAP_SIZE, FC_POSE_HEATMAP_SIZE,
+        fc_pose_refine_heatmap(pts, FC_POSE_LM_POINTS, heatmap, planar, FC_POSE_HEATMAP_SIZE, FC_POSE_HEATMAP_SIZE,
                                kernel, min_confidence);
     for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
         fc_landmark *l = &lm[i];

@@ -271,6 +271,7 @@ int fc_report_build(cJSON **out, const fc_analysis_result *res, const fc_pose_re
     cJSON_AddNumberToObject(o, "points_gated", (double)res->clean.points_gated);
     cJSON_AddNumberToObject(o, "outliers", (double)res->clean.outliers);
     cJSON_AddNumberToObject(o, "swaps_fixed", (double)res->clean.swaps_fixed);
+    add_num(o, "analysis_fps", in.analysis_fps > 0 ? in.analysis_fps : fps, 3);
     add_num(o, "analysis_ms", in.analysis_ms, 1);
     add_num(o, "pose_ms_mean", in.pose_ms_mean, 2);
     /* cJSON returns NULL items on allocation failure; check the whole tree once. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -23,6 +24,7 @@ struct fc_session {
     fc_pose_result *series;
     size_t n, cap;
     fc_analysis_result *res;
+    fc_session_timing tm;
 };
 
 fc_session_opts fc_session_default_opts(void)
@@ -31,6 +33,7 @@ fc_session_opts fc_session_default_opts(void)
     memset(&o, 0, sizeof o);
     o.pose = fc_pose_default_opts();
     o.max_side = 640;
+    o.analysis_fps = 30;
     o.pipeline = 1;
     o.analysis = fc_analysis_default_opts();
     o.progress_interval_s = 0.5;
@@ -51,6 +54,14 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double cpu_now_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int stopped(const fc_session *s)
 {
     return s->o.stop && *s->o.stop;
@@ -69,6 +80,10 @@ int fc_session_open(fc_session **out, const fc_session_opts *opts, char *err, si
         return fc_set_error(err, errsz, FC_ENOMEM, "session: out of memory");
     s->o = *opts;
     s->o.pose.mode = FC_POSE_VIDEO;
+    if (!(s->o.analysis_fps >= 0)) {
+        free(s);
+        return fc_set_error(err, errsz, FC_EINVAL, "session: bad analysis rate");
+    }
     if (!(s->o.progress_interval_s > 0))
         s->o.progress_interval_s = 0.5;
     if ((rc = fc_pose_open(&s->pose, &s->o.pose, err, errsz)) < 0) {
@@ -82,6 +97,11 @@ int fc_session_open(fc_session **out, const fc_session_opts *opts, char *err, si
 const fc_analysis_result *fc_session_result(const fc_session *s)
 {
     return s ? s->res : NULL;
+}
+
+const fc_session_timing *fc_session_last_timing(const fc_session *s)
+{
+    return &s->tm;
 }
 
 void fc_session_free(fc_session *s)
@@ -157,7 +177,14 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     progress_state ps;
     int rc;
     co.max_side = s->o.max_side;
-    co.threads = s->o.decode_threads;
+    co.max_fps = s->o.analysis_fps;
+    co.threads = s->o.decode_threads > 0 ? s->o.decode_threads : 0;
+    /* Pipelined, the decoding thread decodes alone by default: one thread keeps
+     * ahead of pose (720p: 1.8 ms a frame, 1080p: under 6), and FFmpeg's auto
+     * frame threading would add three threads fighting the inference threads
+     * for two cores: -13% CPU per frame and -10..14 MB RSS measured (docs/performance.md). */
+    if (s->o.pipeline && s->o.decode_threads == 0)
+        co.threads = 1;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
     if (s->o.pipeline)
@@ -167,15 +194,23 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     if (rc < 0)
         return rc;
     *info = g ? *fc_grabber_info(g) : *fc_capture_get_info(cap);
-    progress_start(&ps, "pose", job->input, info->frames_estimate);
+    int64_t total = info->frames_estimate;
+    double fps_src = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
+    if (s->o.analysis_fps > 0 && fps_src > s->o.analysis_fps)
+        total = (int64_t)((double)total * s->o.analysis_fps / fps_src + 0.5);
+    progress_start(&ps, "pose", job->input, total);
+    fc_session_timing *tm = &s->tm;
     for (;;) {
         if (stopped(s))
             break;
+        double t0 = now_s();
         if (g) {
             while ((rc = fc_grabber_next(&f, NULL, g, 200)) == FC_EAGAIN && !stopped(s))
                 ;
+            tm->wait_s += now_s() - t0;
         } else {
             rc = fc_capture_read(&f, cap);
+            tm->decode_s += now_s() - t0;
         }
         if (rc < 0)
             break;
@@ -183,6 +218,15 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
             fc_set_error(err, errsz, rc, "%s: frame %lld: %s", job->input, (long long)f.index, fc_pose_error(s->pose));
             goto end;
         }
+        const fc_pose_timing *pt = fc_pose_last_timing(s->pose);
+        tm->detector_s += pt->detector_ms / 1e3;
+        tm->warp_s += pt->warp_ms / 1e3;
+        tm->landmark_s += pt->landmark_ms / 1e3;
+        tm->post_s += pt->post_ms / 1e3;
+        tm->detector_runs += pt->detector_runs;
+        tm->frames++;
+        tm->frames_source = f.index + 1;
+        tm->video_s = f.t_s;
         r.frame = f.index;
         if ((rc = push(s, &r)) < 0) {
             fc_set_error(err, errsz, rc, "%s: out of memory at frame %lld", job->input, (long long)f.index);
@@ -206,6 +250,11 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     }
 end:
     *wall_s = now_s() - ps.t0;
+    if (g) {
+        fc_grabber_stats gs;
+        fc_grabber_get_stats(&gs, g);
+        tm->decode_s += gs.read_s;
+    }
     fc_grabber_close(g, NULL, 0);
     fc_capture_free(cap);
     return rc;
@@ -238,7 +287,7 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     progress_state ps;
     size_t j = 0;
     int rc;
-    co.threads = s->o.decode_threads;
+    co.threads = s->o.decode_threads > 0 ? s->o.decode_threads : 0;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
     progress_start(&ps, "annotate", job->input, (int64_t)s->n);
@@ -258,12 +307,19 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
     if ((rc = fc_encoder_open(&enc, job->annotate_path, &eo, err, errsz)) < 0)
         goto end;
     fc_overlay ov = fc_overlay_default();
+    fc_session_timing *tm = &s->tm;
     int64_t done = 0;
-    while (!stopped(s) && (rc = fc_capture_read(&f, cap)) == 0) {
-        while (j + 1 < s->n && s->series[j].frame < f.index)
+    for (;;) {
+        double t0 = now_s();
+        if (stopped(s) || (rc = fc_capture_read(&f, cap)) != 0)
+            break;
+        double t1 = now_s();
+        tm->ann_decode_s += t1 - t0;
+        /* The newest analysed frame up to this one (analysis_fps skips some). */
+        while (j + 1 < s->n && s->series[j + 1].frame <= f.index)
             j++;
         ov.pose = NULL;
-        if (j < s->n && s->series[j].frame == f.index && s->series[j].found) {
+        if (j < s->n && s->series[j].frame <= f.index && s->series[j].found) {
             r = s->series[j];
             float sx = (float)f.width / (float)r.width, sy = (float)f.height / (float)r.height;
             for (int k = 0; k < FC_NUM_LANDMARKS; k++)
@@ -277,17 +333,23 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
             fc_set_error(err, errsz, rc, "%s: drawing frame %lld failed", job->annotate_path, (long long)f.index);
             goto end;
         }
+        double t2 = now_s();
+        tm->ann_draw_s += t2 - t1;
         if ((rc = fc_encoder_write(enc, &f)) < 0) {
             fc_set_error(err, errsz, rc, "%s: %s", job->annotate_path, fc_strerror(rc));
             goto end;
         }
+        tm->ann_encode_s += now_s() - t2;
+        tm->ann_frames++;
         progress_tick(s, &ps, ++done, 0);
     }
     if (stopped(s))
         rc = FC_EINTR;
     if (rc == FC_EEOF) {
         progress_tick(s, &ps, done, 1);
-        rc = fc_encoder_close(enc, err, errsz);
+        double t0 = now_s();
+        rc = fc_encoder_close(enc, err, errsz); /* flushes the encoder's delayed frames */
+        tm->ann_encode_s += now_s() - t0;
         enc = NULL;
     } else if (rc == FC_EINTR) {
         fc_set_error(err, errsz, rc, "%s: stopped", job->input);
@@ -301,6 +363,15 @@ end:
     return rc;
 }
 
+/* The rate of the analysed frames: the source's, or the cap below it. */
+static double analysed_fps(const fc_session *s, const fc_capture_info *info)
+{
+    double src = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
+    if (s->o.analysis_fps > 0 && (!(src > 0) || src > s->o.analysis_fps))
+        return src > 0 ? s->o.analysis_fps : 0;
+    return src;
+}
+
 static void summarise(fc_session_summary *out, const fc_session *s, const fc_capture_info *info, double pose_s,
                       double ann_s)
 {
@@ -312,6 +383,7 @@ static void summarise(fc_session_summary *out, const fc_session *s, const fc_cap
     out->width = info->width;
     out->height = info->height;
     out->fps_in = info->fps_avg;
+    out->analysis_fps = analysed_fps(s, info);
     out->duration_s = res->duration_s;
     out->pose_wall_s = pose_s;
     out->annotate_wall_s = ann_s;
@@ -328,10 +400,11 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
 {
     fc_keypoints_writer *kw = NULL;
     fc_capture_info info;
-    double pose_s = 0, ann_s = 0, t0;
+    double pose_s = 0, ann_s = 0, t0, run_t0 = now_s(), cpu0 = cpu_now_s();
     int rc;
     if (!s || !job || !job->input)
         return fc_set_error(err, errsz, FC_EINVAL, "session: no input");
+    memset(&s->tm, 0, sizeof s->tm);
     /* Refuse early rather than after minutes of pose. */
     const char *outs[3] = {job->report_path, job->annotate_path, job->keypoints_path};
     for (int i = 0; i < 3 && !job->force; i++)
@@ -345,12 +418,20 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         return rc;
     if ((rc = pose_pass(s, job, kw, &info, &pose_s, err, errsz)) < 0)
         goto end;
+    s->tm.pose_pass_s = pose_s;
+    if (s->tm.frames) {
+        double src = info.fps_avg > 0 ? info.fps_avg : info.fps_real;
+        s->tm.video_s += src > 0 ? 1.0 / src : 0;
+    }
     t0 = now_s();
     if ((rc = fc_analysis_run(&s->res, s->series, s->n, &s->o.analysis, s->o.squat, s->o.lunge, err, errsz)) < 0)
         goto end;
-    double analysis_ms = (now_s() - t0) * 1e3;
+    s->tm.analysis_s = now_s() - t0;
+    double analysis_ms = s->tm.analysis_s * 1e3;
     if (job->annotate_path && (rc = annotate_pass(s, job, &ann_s, err, errsz)) < 0)
         goto end;
+    s->tm.ann_pass_s = ann_s;
+    t0 = now_s();
     if (kw) {
         rc = fc_keypoints_writer_close(kw, err, errsz);
         kw = NULL;
@@ -365,6 +446,7 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         ri.input_path = job->input;
         ri.input_kind = "video";
         ri.fps = info.fps_avg;
+        ri.analysis_fps = analysed_fps(s, &info);
         ri.width = info.width;
         ri.height = info.height;
         ri.rotation_deg = info.rotation_deg;
@@ -378,9 +460,12 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
                                   err, errsz)) < 0)
             goto end;
     }
+    s->tm.report_s = now_s() - t0;
     if (out)
         summarise(out, s, &info, pose_s, ann_s);
 end:
     fc_keypoints_writer_free(kw);
+    s->tm.wall_s = now_s() - run_t0;
+    s->tm.cpu_s = cpu_now_s() - cpu0;
     return rc;
 }

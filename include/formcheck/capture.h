@@ -70,6 +70,11 @@ typedef struct fc_capture_opts {
     int max_side;             /**< scale down so max(width,height) <= this, aspect kept, rounded to
                                    nearest (320x240 with 100 -> 100x75); never up; 0 = native */
     int threads;              /**< decoder threads; 0 = auto (one per core) */
+    double max_fps;           /**< deliver at most this many frames per second of stream time: a frame
+                                   less than 1/max_fps (minus half a source frame of slack) after the
+                                   last delivered one is dropped after decoding, before the pixel
+                                   conversion (so it costs no swscale pass); indices still count every
+                                   source frame and a recording still gets it; 0 = every frame */
     int apply_rotation;       /**< 1 (default): rotate frames upright per the display matrix */
     const char *record_path;  /**< devices: also save the captured stream here; NULL = off */
     fc_log_fn log;            /**< optional log callback */
@@ -126,6 +131,9 @@ int fc_capture_read(fc_frame *frame, fc_capture *cap);
 
 /** Number of packets or frames skipped as damaged so far. */
 int64_t fc_capture_skipped(const fc_capture *cap);
+
+/** Number of frames dropped so far to keep to opts.max_fps. */
+int64_t fc_capture_rate_dropped(const fc_capture *cap);
 
 /** The last error message (names the input); "" if none. */
 const char *fc_capture_error(const fc_capture *cap);

@@ -54,6 +54,8 @@ typedef struct fc_grabber_stats {
     int64_t recorded;   /**< frames written to the recording */
     double first_t_s;   /**< time stamp of the first frame read (seconds, the source's clock); NAN before any */
     double last_t_s;    /**< time stamp of the last frame read; NAN before any */
+    double read_s;      /**< wall seconds the thread spent getting frames (demux, decode, convert, copy),
+                             not counting waits for the consumer or realtime pacing */
 } fc_grabber_stats;
 
 /** Open `url` with `opts` (errors as fc_capture_open, synchronously) and start

@@ -74,6 +74,12 @@ int fc_net_num_outputs(const fc_net *net);
  *  of range or skipped (opts.skip_outputs). */
 const float *fc_net_output(const fc_net *net, int i, size_t *count);
 
+/** The same output in OpenCV's order, without a copy: a 4-D output [1,H,W,C] comes
+ *  as C planes of H x W ([1,C,H,W]); others as fc_net_output(). fc_net_output()
+ *  transposes a 4-D output on its first call after each forward; a caller that
+ *  reads only parts of it (the pose heatmap) saves that pass with this. */
+const float *fc_net_output_planar(const fc_net *net, int i, size_t *count);
+
 /** Output `i`'s tensor name in the model ("Identity_1"), or NULL. */
 const char *fc_net_output_name(const fc_net *net, int i);
 

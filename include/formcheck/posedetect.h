@@ -127,7 +127,8 @@ int fc_pose_pick(const fc_detection *dets, int n, int width, int height, const f
 
 /** Decode the landmark model's raw outputs into frame pixels.
  *  `raw` [39][5] (x, y, z in input pixels, visibility and presence logits),
- *  `heatmap` [64][64][39] logits or NULL (no refinement), `world_raw` [39][3] metres
+ *  `heatmap` [64][64][39] logits (HWC; with `planar` 1: [39][64][64], CHW, the
+ *  network's own order, no transposition needed) or NULL (no refinement), `world_raw` [39][3] metres
  *  or NULL. Writes 33 landmarks to `lm` (sigmoid visibility/presence, z scaled like
  *  x), the two auxiliary points to `aux` (x, y in pixels; may be NULL), and the 33
  *  world points rotated by the ROI's rotation to `world` (may be NULL).
@@ -135,12 +136,13 @@ int fc_pose_pick(const fc_detection *dets, int n, int width, int height, const f
  *  window around each point, sigmoid weights; applied when the window's highest
  *  weight reaches `min_confidence`. */
 void fc_pose_landmarks_decode(fc_landmark *lm, float (*aux)[2], fc_point3 *world,
-                              const float *raw, const float *heatmap, const float *world_raw,
+                              const float *raw, const float *heatmap, int planar, const float *world_raw,
                               const fc_roi *roi, int kernel, float min_confidence);
 
 /** Refine points (normalised to the model input, [n][2] x, y) with a heatmap of
- *  `hm_h` x `hm_w` x `n` logits (HWC). Exposed for tests. */
-void fc_pose_refine_heatmap(float (*pts)[2], int n, const float *heatmap, int hm_w, int hm_h,
+ *  `hm_h` x `hm_w` x `n` logits (HWC), or `n` x `hm_h` x `hm_w` with `planar` 1 (CHW).
+ *  Exposed for tests. */
+void fc_pose_refine_heatmap(float (*pts)[2], int n, const float *heatmap, int planar, int hm_w, int hm_h,
                             int kernel, float min_confidence);
 
 #ifdef __cplusplus

@@ -41,6 +41,8 @@ typedef struct fc_report_info {
     const char *input_path;   /**< file analysed (NULL: "-") */
     const char *input_kind;   /**< "keypoints" or "video" */
     double fps;               /**< input frame rate; <= 0: estimated from the timestamps */
+    double analysis_fps;      /**< rate of the analysed frames (video: the source's, or lower with
+                                   --analysis-fps); <= 0: the same as fps */
     int width, height;        /**< frame size; 0: taken from the series */
     int rotation_deg;         /**< display rotation of the input (0, 90, 180, 270) */
     const char *model;        /**< pose model ("blazepose"), NULL: "unknown" */

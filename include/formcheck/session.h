@@ -25,7 +25,7 @@
  * Annotation is a second pass over the video once the analysis is known, so
  * every rep's verdict (score and main cue) is the report's own and shows from
  * the rep's end on; it is drawn at the source's size (landmarks scaled from the
- * analysis size) with formcheck/overlay.h and encoded with formcheck/encode.h
+ * analysis size; a frame skipped by analysis_fps shows the previous frame's pose) with formcheck/overlay.h and encoded with formcheck/encode.h
  * at the source's frame rate and timestamps (no audio).
  *
  * Memory: the series holds one fc_pose_result (about 1.1 KB) per frame; frames
@@ -65,7 +65,12 @@ typedef void (*fc_session_progress_fn)(void *user, const fc_session_progress *p)
 typedef struct fc_session_opts {
     fc_pose_opts pose;          /**< model_dir required; mode is forced to VIDEO */
     int max_side;               /**< frames scaled so max(w,h) <= this before pose; 0 = native (default 640) */
-    int decode_threads;         /**< 0 = auto */
+    double analysis_fps;        /**< pose on at most this many frames per second of video (default 30):
+                                     a faster source has frames dropped after decoding, before
+                                     conversion and pose (fc_capture_opts.max_fps); a source at or
+                                     under it is analysed whole; 0 = every frame */
+    int decode_threads;         /**< decoder threads; 0 (default): 1 with the pipeline (the decoding
+                                     thread alone), FFmpeg's choice without; < 0: FFmpeg's choice */
     int pipeline;               /**< 1 (default): decode on its own thread while pose runs
                                      (formcheck/grabber.h, FC_GRABBER_ALL); 0 = one thread */
     fc_analysis_opts analysis;
@@ -92,9 +97,10 @@ typedef struct fc_session_job {
 
 /** What a run found, for one-line summaries. */
 typedef struct fc_session_summary {
-    int64_t frames, frames_with_person;
+    int64_t frames, frames_with_person; /**< analysed frames (after analysis_fps) */
     int width, height;          /**< analysed frame size */
     double fps_in;              /**< source frame rate */
+    double analysis_fps;        /**< rate of the analysed frames: min(fps_in, opts.analysis_fps) */
     double duration_s;
     double pose_wall_s;         /**< wall time of the pose pass */
     double annotate_wall_s;     /**< wall time of the annotation pass (0 without) */
@@ -105,6 +111,27 @@ typedef struct fc_session_summary {
     double mean_score;          /**< NAN without reps */
     size_t n_warnings;
 } fc_session_summary;
+
+/** Where a run's time went, as totals over the run (fc_session_last_timing()).
+ *  Each stage is wall time on the thread that runs it; with the pipeline, decoding
+ *  runs beside pose, so stages overlap and do not add up to wall_s. */
+typedef struct fc_session_timing {
+    int64_t frames;          /**< frames through pose */
+    int64_t frames_source;   /**< source frames up to the last analysed one (analysis_fps drops the rest) */
+    double video_s;          /**< seconds of video analysed (last timestamp + one source frame) */
+    double decode_s;         /**< getting frames: demux, decode, scale+convert (+ the copy to the pose thread) */
+    double wait_s;           /**< the pose thread waiting for the decoder (pipeline stalls) */
+    double detector_s, warp_s, landmark_s, post_s; /**< fc_pose_timing, summed */
+    int64_t detector_runs;
+    double pose_pass_s;      /**< wall time of the first pass (decode + pose) */
+    double analysis_s;       /**< fc_analysis_run() */
+    double ann_decode_s, ann_draw_s, ann_encode_s; /**< the annotation pass, by step (0 without) */
+    double ann_pass_s;       /**< wall time of the annotation pass */
+    int64_t ann_frames;      /**< frames annotated (every source frame) */
+    double report_s;         /**< writing the report and keypoints */
+    double wall_s;           /**< the whole fc_session_run() */
+    double cpu_s;            /**< process CPU time (user + system, all threads) during the run */
+} fc_session_timing;
 
 fc_session_opts fc_session_default_opts(void);
 fc_session_job fc_session_default_job(void);
@@ -119,6 +146,9 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
 
 /** The last run's analysis (NULL before one succeeded); valid until the next run or free. */
 const fc_analysis_result *fc_session_result(const fc_session *s);
+
+/** The last run's timing (zeroed before the first run). */
+const fc_session_timing *fc_session_last_timing(const fc_session *s);
 
 /** NULL-safe. */
 void fc_session_free(fc_session *s);

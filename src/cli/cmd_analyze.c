@@ -1,9 +1,11 @@
 /* cmd_analyze.c - `formcheck analyze`: reps, form checks and a JSON report, from videos or keypoints. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +41,13 @@ const char fc_usage_analyze[] =
     "  --keypoints-out FILE   also write the pose series (JSON Lines; one input only)\n"
     "  --max-side N           scale frames down to at most N pixels before the pose\n"
     "                         model (default 640; 0 = native size)\n"
+    "  --analysis-fps F       run pose and analysis on at most F frames per second of\n"
+    "                         video (default 30: a 60 fps clip is analysed at 30, a\n"
+    "                         25 or 30 fps one whole); 0 = every frame\n"
     "  --threads N            inference threads (default: OpenCV's choice)\n"
+    "  --stats FILE           append one JSON line per video with where the time went\n"
+    "                         (ms per frame by stage, frames/s, multiple of real time,\n"
+    "                         CPU time, peak memory; - = stdout); see docs/performance.md\n"
     "  --from-keypoints FILE  analyse a saved pose series instead of a video\n"
     "  -o, --output FILE      report path (one input only; - = stdout)\n"
     "  --force                replace existing outputs\n"
@@ -54,9 +62,10 @@ const char fc_usage_analyze[] =
     "installed models/form/ (squat.json, lunge.json).\n";
 
 typedef struct args {
-    const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out;
+    const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out, *stats;
     const char **inputs;
-    int n_inputs, force, json, quiet, max_side, threads, no_pipeline;
+    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, decode_threads;
+    double analysis_fps;
 } args;
 
 static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *out)
@@ -68,8 +77,9 @@ static int parse_int_opt(const char *name, const char *v, int lo, int hi, int *o
 
 static int parse_args(args *a, int argc, char **argv)
 {
-    const char *max_side = NULL, *threads = NULL;
+    const char *max_side = NULL, *threads = NULL, *afps = NULL, *dthreads = NULL;
     a->max_side = 640;
+    a->analysis_fps = 30;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         const char **val = !strcmp(s, "--from-keypoints")                   ? &a->from
@@ -82,6 +92,9 @@ static int parse_args(args *a, int argc, char **argv)
                            : !strcmp(s, "--keypoints-out")                  ? &a->kp_out
                            : !strcmp(s, "--max-side")                       ? &max_side
                            : !strcmp(s, "--threads")                        ? &threads
+                           : !strcmp(s, "--analysis-fps")                   ? &afps
+                           : !strcmp(s, "--stats")                          ? &a->stats
+                           : !strcmp(s, "--decode-threads")                 ? &dthreads /* undocumented (benchmarks) */
                            : !strcmp(s, "-o") || !strcmp(s, "--output")     ? &a->out
                                                                             : NULL;
         if (val) {
@@ -106,6 +119,14 @@ static int parse_args(args *a, int argc, char **argv)
         return FC_EXIT_USAGE;
     if (threads && parse_int_opt("--threads", threads, 0, 256, &a->threads))
         return FC_EXIT_USAGE;
+    a->decode_threads = -1;
+    if (dthreads && parse_int_opt("--decode-threads", dthreads, 0, 64, &a->decode_threads))
+        return FC_EXIT_USAGE;
+    if (afps && (fc_cli_parse_double(afps, &a->analysis_fps) < 0 || !(a->analysis_fps >= 0) ||
+                 a->analysis_fps > 1000))
+        return fc_cli_usage_error("analyze", "--analysis-fps: expected frames per second 0..1000, not '%s'", afps);
+    if (a->from && a->stats)
+        return fc_cli_usage_error("analyze", "--stats times the video pipeline; it does not apply to --from-keypoints");
     if (a->from && a->n_inputs)
         return fc_cli_usage_error("analyze", "give videos or --from-keypoints, not both");
     if (!a->from && !a->n_inputs)
@@ -132,6 +153,89 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double per_frame_ms(double total_s, int64_t frames)
+{
+    return frames > 0 ? total_s * 1e3 / (double)frames : 0;
+}
+
+static void add_ms(cJSON *o, const char *name, double total_s, int64_t frames)
+{
+    cJSON_AddNumberToObject(o, name, round(per_frame_ms(total_s, frames) * 1000) / 1000);
+}
+
+/* --stats: one JSON line per video, appended (bench/run.sh collects them). */
+static int write_stats(const args *a, const fc_session_opts *so, const fc_session_summary *sum,
+                       const fc_session_timing *tm, const char *input, double startup_s, double t_start_ms)
+{
+    struct rusage ru;
+    cJSON *o = cJSON_CreateObject(), *ms;
+    char *line = NULL;
+    int rc = -1;
+    getrusage(RUSAGE_SELF, &ru);
+    if (!o)
+        goto end;
+    double process_s = (now_ms() - t_start_ms) / 1e3;
+    cJSON_AddStringToObject(o, "input", input);
+    cJSON_AddStringToObject(o, "model", so->pose.model == FC_POSE_LITE    ? "lite"
+                                      : so->pose.model == FC_POSE_HEAVY ? "heavy"
+                                                                        : "full");
+    cJSON_AddNumberToObject(o, "threads", so->pose.threads);
+    cJSON_AddNumberToObject(o, "max_side", so->max_side);
+    cJSON_AddBoolToObject(o, "pipeline", so->pipeline);
+    cJSON_AddNumberToObject(o, "width", sum->width);
+    cJSON_AddNumberToObject(o, "height", sum->height);
+    cJSON_AddNumberToObject(o, "fps_source", sum->fps_in);
+    cJSON_AddNumberToObject(o, "analysis_fps", sum->analysis_fps);
+    cJSON_AddNumberToObject(o, "frames", (double)tm->frames);
+    cJSON_AddNumberToObject(o, "frames_source", (double)tm->frames_source);
+    cJSON_AddNumberToObject(o, "video_s", tm->video_s);
+    cJSON_AddNumberToObject(o, "detector_runs", (double)tm->detector_runs);
+    ms = cJSON_AddObjectToObject(o, "ms_per_frame");
+    add_ms(ms, "decode", tm->decode_s, tm->frames);
+    add_ms(ms, "wait", tm->wait_s, tm->frames);
+    add_ms(ms, "detector", tm->detector_s, tm->frames);
+    add_ms(ms, "warp", tm->warp_s, tm->frames);
+    add_ms(ms, "landmark", tm->landmark_s, tm->frames);
+    add_ms(ms, "post", tm->post_s, tm->frames);
+    add_ms(ms, "pose_pass", tm->pose_pass_s, tm->frames);
+    add_ms(ms, "analysis", tm->analysis_s, tm->frames);
+    add_ms(ms, "annotate_decode", tm->ann_decode_s, tm->ann_frames);
+    add_ms(ms, "annotate_draw", tm->ann_draw_s, tm->ann_frames);
+    add_ms(ms, "annotate_encode", tm->ann_encode_s, tm->ann_frames);
+    add_ms(ms, "annotate_pass", tm->ann_pass_s, tm->ann_frames);
+    add_ms(ms, "report", tm->report_s, tm->frames);
+    add_ms(ms, "cpu", tm->cpu_s, tm->frames);
+    cJSON_AddNumberToObject(o, "startup_s", startup_s);
+    cJSON_AddNumberToObject(o, "run_s", tm->wall_s);
+    cJSON_AddNumberToObject(o, "cpu_s", tm->cpu_s);
+    cJSON_AddNumberToObject(o, "process_s", process_s);
+    cJSON_AddNumberToObject(o, "process_cpu_s", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                                                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    cJSON_AddNumberToObject(o, "fps", tm->wall_s > 0 ? tm->frames / tm->wall_s : 0);
+    cJSON_AddNumberToObject(o, "x_realtime", tm->wall_s > 0 ? tm->video_s / tm->wall_s : 0);
+    cJSON_AddNumberToObject(o, "x_realtime_process", process_s > 0 ? tm->video_s / process_s : 0);
+    cJSON_AddNumberToObject(o, "peak_rss_mb", round(ru.ru_maxrss / 1024.0 * 10) / 10); /* KiB on Linux */
+    if (!(line = cJSON_PrintUnformatted(o)))
+        goto end;
+    FILE *f = strcmp(a->stats, "-") ? fopen(a->stats, "a") : stdout;
+    if (!f) {
+        fc_cli_error("%s: cannot open for appending: %s", a->stats, strerror(errno));
+        goto end;
+    }
+    int bad = fprintf(f, "%s\n", line) < 0;
+    bad |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
+    if (bad)
+        fc_cli_error("%s: write failed: %s", a->stats, strerror(errno));
+    else
+        rc = 0;
+end:
+    if (!line)
+        fc_cli_error("%s: out of memory", a->stats);
+    free(line);
+    cJSON_Delete(o);
+    return rc;
 }
 
 /* Print a written report as the per-rep table (or its JSON). */
@@ -203,7 +307,7 @@ end:
 }
 
 /* Every video in turn; a failure is reported and the next one goes on. */
-static int analyze_videos(const args *a, fc_session_opts *so)
+static int analyze_videos(const args *a, fc_session_opts *so, double t_start_ms)
 {
     char err[FC_ERRBUF_SIZE], outbuf[4096], line[1024];
     fc_session *s = NULL;
@@ -224,11 +328,21 @@ static int analyze_videos(const args *a, fc_session_opts *so)
         so->progress_interval_s = pc.tty ? 0.25 : 1.0;
     }
     so->stop = &fc_job_stop;
+    if (a->stats && strcmp(a->stats, "-")) { /* fail before minutes of pose, not after */
+        FILE *f = fopen(a->stats, "a");
+        if (!f || fclose(f) != 0) {
+            fc_cli_error("%s: cannot open for appending: %s", a->stats, strerror(errno));
+            free(lines);
+            return FC_EXIT_FAIL;
+        }
+    }
+    double t_open = now_ms();
     if (fc_session_open(&s, so, err, sizeof err) < 0) {
         fc_cli_error("%s", err);
         free(lines);
         return FC_EXIT_FAIL;
     }
+    double startup_s = (now_ms() - t_open) / 1e3;
     for (int i = 0; i < a->n_inputs && !fc_job_stop; i++) {
         fc_session_job job = fc_session_default_job();
         fc_session_summary sum;
@@ -257,6 +371,8 @@ static int analyze_videos(const args *a, fc_session_opts *so)
                 failed++;
             if (!a->quiet && !a->json && a->annotate)
                 printf("annotated video: %s\n", a->annotate);
+            if (a->stats && write_stats(a, so, &sum, fc_session_last_timing(s), job.input, startup_s, t_start_ms) < 0)
+                failed++;
             fc_job_summary_line(line, sizeof line, job.input, &sum);
             snprintf(line + strlen(line), sizeof line - strlen(line), " -> %s", job.report_path);
         }
@@ -281,6 +397,7 @@ static int analyze_videos(const args *a, fc_session_opts *so)
 
 int fc_cmd_analyze(int argc, char **argv)
 {
+    double t_start_ms = now_ms();
     args a;
     fc_profile prof[2];
     fc_session_opts so = fc_session_default_opts();
@@ -324,9 +441,12 @@ int fc_cmd_analyze(int argc, char **argv)
     }
     so.pose.threads = a.threads;
     so.max_side = a.max_side;
+    so.analysis_fps = a.analysis_fps;
+    if (a.decode_threads >= 0) /* --decode-threads 0: FFmpeg's own choice (frame threads) */
+        so.decode_threads = a.decode_threads ? a.decode_threads : -1;
     so.pipeline = !a.no_pipeline;
     fc_job_signals_install();
-    rc = analyze_videos(&a, &so);
+    rc = analyze_videos(&a, &so, t_start_ms);
 end:
     free(a.inputs);
     return fc_cli_finish(rc);

@@ -382,6 +382,50 @@ static void test_errors(void **state)
     }
 }
 
+/* max_fps: a faster source keeps whole steps of its frames (60 -> 30: every
+ * other one, source indices and times kept), a slower one is left whole. */
+static void test_max_fps(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    char err[FC_ERRBUF_SIZE];
+    fc_capture *cap = NULL;
+    fc_frame f;
+    int64_t n = 0;
+    (void)state;
+
+    o.format = "lavfi";
+    o.max_fps = 30;
+    cap = open_ok("testsrc2=size=64x48:rate=60:duration=2", &o);
+    while (fc_capture_read(&f, cap) == 0) {
+        assert_int_equal(f.index, 2 * n);
+        assert_true(fabs(f.t_s - (double)f.index / 60.0) < 1e-6);
+        n++;
+    }
+    assert_int_equal(n, 60);
+    assert_int_equal(fc_capture_rate_dropped(cap), 60);
+    fc_capture_free(cap);
+
+    o.max_fps = 24; /* not a divisor: steps of 2 and 3 source frames, 24 a second */
+    cap = open_ok("testsrc2=size=64x48:rate=60:duration=2", &o);
+    for (n = 0; fc_capture_read(&f, cap) == 0; n++)
+        ;
+    assert_true(n >= 47 && n <= 49);
+    assert_int_equal(fc_capture_rate_dropped(cap), 120 - n);
+    fc_capture_free(cap);
+
+    o.max_fps = 30; /* a 25 fps source stays whole */
+    cap = open_ok("testsrc2=size=64x48:rate=25:duration=2", &o);
+    for (n = 0; fc_capture_read(&f, cap) == 0; n++)
+        assert_int_equal(f.index, n);
+    assert_int_equal(n, 50);
+    assert_int_equal(fc_capture_rate_dropped(cap), 0);
+    fc_capture_free(cap);
+
+    o.max_fps = -1;
+    assert_int_equal(fc_capture_open(&cap, "testsrc2=size=64x48:rate=25", &o, err, sizeof err), FC_EINVAL);
+    assert_null(cap);
+}
+
 /* A forced file format is not a device: same answers as probing. */
 static void test_forced_file_format(void **state)
 {
@@ -671,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_record_keeps_rotation),      cmocka_unit_test(test_record_lavfi),
         cmocka_unit_test(test_record_interrupt),
         cmocka_unit_test(test_interrupt_blocked_read),  cmocka_unit_test(test_record_abrupt_exit),
+        cmocka_unit_test(test_max_fps),
     };
     const char *dir = getenv("FC_FIXTURES");
     struct stat sb;

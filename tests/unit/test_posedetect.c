@@ -201,7 +201,7 @@ static void test_projection(void **state)
     raw[33 * 5 + 1] = 128.0f;
     world_raw[0] = 1.0f;
     world_raw[2] = 0.3f;
-    fc_pose_landmarks_decode(lm, aux, world, raw, NULL, world_raw, &r, 7, 0.5f);
+    fc_pose_landmarks_decode(lm, aux, world, raw, NULL, 0, world_raw, &r, 7, 0.5f);
     near(lm[0].x, 100, 1e-3);
     near(lm[0].y, 325, 1e-3);
     near(lm[0].z, 25, 1e-3);
@@ -252,12 +252,27 @@ static void test_heatmap(void **state)
     pts[2][1] = 40.0f / hw;
     pts[3][0] = 1.5f; /* outside: unchanged */
     pts[3][1] = 0.5f;
-    fc_pose_refine_heatmap(pts, n, hm, hw, hw, 7, 0.5f);
+    float pts_planar[FC_POSE_LM_POINTS][2];
+    memcpy(pts_planar, pts, sizeof pts);
+    fc_pose_refine_heatmap(pts, n, hm, 0, hw, hw, 7, 0.5f);
     near(pts[0][0], 20.5 / hw, 1e-4);
     near(pts[0][1], 30.0 / hw, 1e-4);
     near(pts[1][0], 0.5, 0);
     near(pts[2][0], 40.0 / hw, 0);
     near(pts[3][0], 1.5, 0);
+    /* The same heatmap as CHW planes (the network's order) refines identically. */
+    float *chw = malloc(sizeof(float) * hw * hw * n);
+    assert_non_null(chw);
+    for (int y = 0; y < hw; y++)
+        for (int x = 0; x < hw; x++)
+            for (int k = 0; k < n; k++)
+                chw[((size_t)k * hw + y) * hw + x] = hm[((size_t)y * hw + x) * n + k];
+    fc_pose_refine_heatmap(pts_planar, n, chw, 1, hw, hw, 7, 0.5f);
+    for (int k = 0; k < n; k++) {
+        near(pts_planar[k][0], pts[k][0], 0);
+        near(pts_planar[k][1], pts[k][1], 0);
+    }
+    free(chw);
     free(hm);
 }
 
