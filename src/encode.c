@@ -103,12 +103,30 @@ static int setup_codec(fc_encoder *e, const AVCodec *codec, char *err, size_t er
     return FC_OK;
 }
 
+int fc_encoder_check_target(const char *path, int force, char *err, size_t errsz)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return FC_OK;
+    if (S_ISDIR(st.st_mode))
+        return fc_set_error(err, errsz, FC_EISDIR, "%s: is a directory", path);
+    /* Renaming the finished file over a device node or a FIFO would replace the
+     * node itself (as root, /dev/null would become a regular file); writing into
+     * it in place does not work either: MP4 needs to seek back for its index and
+     * the container is chosen from the file name. */
+    if (!S_ISREG(st.st_mode))
+        return fc_set_error(err, errsz, FC_EINVAL, "%s: not a regular file (a device or FIFO); a video needs a file",
+                            path);
+    if (!force)
+        return fc_set_error(err, errsz, FC_EEXIST, "%s: already exists (use --force to replace it)", path);
+    return FC_OK;
+}
+
 int fc_encoder_open(fc_encoder **out, const char *path, const fc_encoder_opts *opts, char *err, size_t errsz)
 {
     fc_encoder *e = NULL;
     const AVOutputFormat *of;
     const AVCodec *codec;
-    struct stat st;
     size_t n;
     int rc = FC_OK, ret;
 
@@ -118,10 +136,8 @@ int fc_encoder_open(fc_encoder **out, const char *path, const fc_encoder_opts *o
     if (opts->width < 2 || opts->height < 2 || opts->width > 16384 || opts->height > 16384 || opts->fps_num <= 0 ||
         opts->fps_den <= 0 || opts->fps_num / opts->fps_den > 1000)
         return fc_set_error(err, errsz, FC_EINVAL, "%s: invalid video size or frame rate", path);
-    if (stat(path, &st) == 0 && !opts->force)
-        return fc_set_error(err, errsz, S_ISDIR(st.st_mode) ? FC_EISDIR : FC_EEXIST,
-                            S_ISDIR(st.st_mode) ? "%s: is a directory" : "%s: already exists (use --force to replace it)",
-                            path);
+    if ((rc = fc_encoder_check_target(path, opts->force, err, errsz)) < 0)
+        return rc;
     of = av_guess_format(NULL, path, NULL);
     if (!of)
         return fc_set_error(err, errsz, FC_EINVAL, "%s: unknown video container (use .mp4, .mkv or .avi)", path);
@@ -274,6 +290,9 @@ int fc_encoder_close(fc_encoder *enc, char *err, size_t errsz)
                           e == EEXIST ? "already exists (use --force to replace it)" : strerror(e));
         goto end;
     }
+    /* The target may have become a device or FIFO meanwhile: never rename over one. */
+    if (enc->o.force && (rc = fc_encoder_check_target(enc->path, 1, err, errsz)) < 0)
+        goto end;
     if (enc->o.force && rename(enc->tmp, enc->path) != 0) {
         int e = errno;
         rc = fc_set_error(err, errsz, fc_error_from_errno(e), "%s: %s", enc->path, strerror(e));

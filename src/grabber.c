@@ -49,14 +49,18 @@ static void copy_frame(fc_frame *dst, const fc_frame *src)
     dst->t_s = src->t_s;
 }
 
-static void sleep_until(double t)
+/* In slices of at most 50 ms, so a stop is seen soon even when the next frame is
+ * hours away (a file whose timestamps jump). */
+static void sleep_until(fc_grabber *g, double t)
 {
-    double d = t - fc_grabber_now_s();
-    if (d <= 0)
-        return;
-    struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
+    double d;
+    while (!atomic_load(&g->stop) && (d = t - fc_grabber_now_s()) > 0) {
+        if (d > 0.05)
+            d = 0.05;
+        struct timespec ts = {0, (long)(d * 1e9)};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+    }
 }
 
 static void *reader(void *arg)
@@ -78,7 +82,7 @@ static void *reader(void *arg)
         if (g->realtime) {
             if (t0 < 0)
                 t0 = fc_grabber_now_s() - f.t_s;
-            sleep_until(t0 + f.t_s);
+            sleep_until(g, t0 + f.t_s);
         }
         if (g->keep_all) { /* wait until the consumer took the waiting frame */
             pthread_mutex_lock(&g->mu);

@@ -2,10 +2,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "formcheck/pose.h"
 
+#include <errno.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "formcheck/imgwarp.h"
@@ -69,6 +74,7 @@ fc_pose_opts fc_pose_default_opts(void)
     o.min_detection_score = 0.5f;
     o.min_tracking_score = 0.5f;
     o.smoothing = 1;
+    o.verify_checksums = 1;
     return o;
 }
 
@@ -96,6 +102,80 @@ const char *fc_pose_detector_file(void)
     return "pose_detection.tflite";
 }
 
+/* The SHA-256 of each model file as models/fetch.sh pins them (MediaPipe's npm
+ * package @mediapipe/pose 0.5.1675469404); test_pose checks the two lists agree. */
+#define MAX_MODEL_BYTES (64LL << 20) /* the heavy model is 27.7 MB */
+static const struct {
+    const char *file, *sha256;
+} pinned[] = {
+    {"pose_detection.tflite", "a63c614bef30d35947f13be361820b1e4e3bec9cfeebf4d11216a18373108e85"},
+    {"pose_landmark_lite.tflite", "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61"},
+    {"pose_landmark_full.tflite", "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"},
+    {"pose_landmark_heavy.tflite", "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe"},
+};
+
+const char *fc_pose_pinned_sha256(const char *file)
+{
+    for (size_t i = 0; file && i < sizeof pinned / sizeof pinned[0]; i++)
+        if (!strcmp(file, pinned[i].file))
+            return pinned[i].sha256;
+    return NULL;
+}
+
+int fc_pose_file_sha256(char hex[65], const char *path, char *err, size_t errsz)
+{
+    uint8_t buf[65536], d[32];
+    struct AVSHA *sha = NULL;
+    FILE *f = NULL;
+    size_t n;
+    int rc = 0;
+    hex[0] = 0;
+    if (!(f = fopen(path, "rb"))) {
+        int e = errno;
+        return fc_set_error(err, errsz, fc_error_from_errno(e), "%s: %s", path, strerror(e));
+    }
+    if (!(sha = av_sha_alloc()) || av_sha_init(sha, 256) < 0) {
+        rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", path);
+        goto end;
+    }
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        av_sha_update(sha, buf, n);
+    if (ferror(f)) {
+        rc = fc_set_error(err, errsz, FC_EIO, "%s: read failed", path);
+        goto end;
+    }
+    av_sha_final(sha, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+end:
+    av_free(sha);
+    fclose(f);
+    return rc;
+}
+
+/* A model file that is not byte for byte the pinned one is refused before it is
+ * parsed: another version's outputs may differ in meaning though not in shape.
+ * Paths that are not a readable regular file are left to fc_net_open's messages. */
+static int verify_model(const char *path, const char *file, char *err, size_t errsz)
+{
+    const char *want = fc_pose_pinned_sha256(file);
+    struct stat st;
+    char got[65];
+    if (!want || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (st.st_size > MAX_MODEL_BYTES) /* not worth reading: no pinned model is that large */
+        return fc_set_error(err, errsz, FC_EMODEL, "%s: %lld bytes, not the pinned model (expected SHA-256 %s); "
+                            "run models/fetch.sh", path, (long long)st.st_size, want);
+    int rc = fc_pose_file_sha256(got, path, err, errsz);
+    if (rc < 0)
+        return rc;
+    if (strcmp(got, want))
+        return fc_set_error(err, errsz, FC_EMODEL,
+                            "%s: checksum mismatch: expected %s, got %s (not the pinned model; run models/fetch.sh)",
+                            path, want, got);
+    return 0;
+}
+
 /* Index of the output holding exactly `count` floats, or -1. Outputs are told apart
  * by size, which is unambiguous for these models and independent of their order. */
 static int output_by_size(const fc_net *net, size_t count)
@@ -119,7 +199,10 @@ static int open_net(fc_net **net, const char *dir, const char *file, const fc_po
     no.log = o->log;
     no.log_user = o->log_user;
     no.skip_outputs = skip_outputs;
-    int rc = fc_net_open(net, path, &no, err, errsz);
+    int rc = o->verify_checksums ? verify_model(path, file, err, errsz) : 0;
+    if (rc < 0)
+        return rc;
+    rc = fc_net_open(net, path, &no, err, errsz);
     if (rc < 0)
         return rc;
     int h = 0, w = 0, c = 0;

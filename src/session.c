@@ -410,6 +410,8 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
     for (int i = 0; i < 3 && !job->force; i++)
         if (exists(outs[i]))
             return fc_set_error(err, errsz, FC_EEXIST, "%s: exists (use --force to replace it)", outs[i]);
+    if (job->annotate_path && (rc = fc_encoder_check_target(job->annotate_path, 1, err, errsz)) < 0)
+        return rc; /* a device or FIFO: the encoder would refuse it only after the pose pass */
     fc_analysis_free(s->res);
     s->res = NULL;
     s->n = 0;

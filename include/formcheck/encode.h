@@ -50,9 +50,17 @@ typedef struct fc_encoder_opts {
 fc_encoder_opts fc_encoder_default_opts(void);
 
 /** Open `path` (container from the extension: .mp4, .mkv, .avi ...). Errors: FC_EINVAL
- *  (bad size/rate), FC_EEXIST (exists, no force), FC_ECODEC (no encoder), FC_EACCES,
+ *  (bad size/rate, or `path` is a device or FIFO), FC_EEXIST (exists, no force), FC_EISDIR,
+ *  FC_ECODEC (no encoder), FC_EACCES,
  *  FC_ENOENT (directory missing), FC_EIO; the message names `path`. */
 int fc_encoder_open(fc_encoder **out, const char *path, const fc_encoder_opts *opts, char *err, size_t errsz);
+
+/** Whether `path` may become the encoder's output: 0 if it does not exist, or is
+ *  a regular file and `force` is set. Errors: FC_EISDIR, FC_EINVAL (a device node
+ *  or FIFO: renaming over it would replace the node, so it is refused even with
+ *  force), FC_EEXIST (exists, no force); the message names `path`. fc_encoder_open()
+ *  and fc_encoder_close() check it; callers may check before a long job. */
+int fc_encoder_check_target(const char *path, int force, char *err, size_t errsz);
 
 /** Encode one frame (its size must be the opened size; t_s must increase when
  *  use_timestamps is set: frames whose time does not advance are dropped and counted).

@@ -66,6 +66,9 @@ typedef struct fc_pose_opts {
     float min_detection_score; /**< detector score threshold, default 0.5 */
     float min_tracking_score;  /**< landmark model pose flag needed to keep/accept a pose, default 0.5 */
     int smoothing;             /**< 1 (default): MediaPipe's landmark smoothing in VIDEO mode */
+    int verify_checksums;      /**< 1 (default): refuse model files whose SHA-256 is not the one
+                                    models/fetch.sh pins (FC_EMODEL, both sums in the message);
+                                    0 to try other builds of the models */
     fc_log_fn log;             /**< optional log callback */
     void *log_user;
 } fc_pose_opts;
@@ -92,8 +95,17 @@ const char *fc_pose_model_file(fc_pose_model model);
 /** Static file name of the detector model ("pose_detection.tflite"). */
 const char *fc_pose_detector_file(void);
 
+/** The SHA-256 (64 lowercase hex digits) models/fetch.sh pins for a model file
+ *  name ("pose_landmark_full.tflite"); NULL for an unknown name. Static. */
+const char *fc_pose_pinned_sha256(const char *file);
+
+/** SHA-256 of the file at `path` as 64 lowercase hex digits into `hex`. Reads in
+ *  64 KiB blocks. Errors: FC_ENOENT / FC_EACCES / FC_EISDIR..., FC_EIO, FC_ENOMEM. */
+int fc_pose_file_sha256(char hex[65], const char *path, char *err, size_t errsz);
+
 /** Load both models and prepare all buffers. Errors: FC_EINVAL (bad options),
- *  FC_ENOENT / FC_EACCES / FC_EISDIR / FC_EMODEL (the message names the model file),
+ *  FC_ENOENT / FC_EACCES / FC_EISDIR / FC_EMODEL (the message names the model file; with
+ *  verify_checksums a file that is not the pinned model is FC_EMODEL before it is parsed),
  *  FC_ECV, FC_ENOMEM. */
 int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errsz);
 

@@ -155,9 +155,10 @@ static int list_devices(void)
 }
 
 /* The output folder: --out, or ./formcheck-YYYYmmdd-HHMMSS. Created; its set files must be new unless --force. */
-static int prepare_out(char *dir, size_t size, const record_args *a)
+static int prepare_out(char *dir, size_t size, const record_args *a, int *created)
 {
     struct stat st;
+    *created = 0;
     if (a->out) {
         snprintf(dir, size, "%s", a->out);
     } else {
@@ -170,7 +171,9 @@ static int prepare_out(char *dir, size_t size, const record_args *a)
         fc_cli_error("%s: exists and is not a directory", dir);
         return -1;
     }
-    if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+    if (mkdir(dir, 0777) == 0)
+        *created = 1;
+    else if (errno != EEXIST) {
         fc_cli_error("%s: cannot create the folder: %s", dir, strerror(errno));
         return -1;
     }
@@ -208,7 +211,8 @@ int fc_cmd_record(int argc, char **argv)
     if (!(so.pose.model_dir = fc_job_model_dir(a.model_dir, a.model)))
         return FC_EXIT_FAIL;
     so.pose.threads = a.threads;
-    if (prepare_out(dir, sizeof dir, &a) < 0)
+    int created = 0;
+    if (prepare_out(dir, sizeof dir, &a, &created) < 0)
         return FC_EXIT_FAIL;
     snprintf(video, sizeof video, "%s/set.mkv", dir);
     snprintf(report, sizeof report, "%s/set.formcheck.json", dir);
@@ -219,8 +223,16 @@ int fc_cmd_record(int argc, char **argv)
 
     record_outcome oc;
     rc = fc_record_live(&oc, &a, &so, video);
-    if (rc < 0)
-        return fc_cli_finish(FC_EXIT_FAIL); /* nothing captured: the error was printed */
+    if (rc < 0) { /* nothing captured: the error was printed; leave nothing behind */
+        struct stat st;
+        if (lstat(video, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(video); /* new (checked or removed above): at most a header */
+        if (created)
+            rmdir(dir);
+        return fc_cli_finish(FC_EXIT_FAIL);
+    }
+    if (oc.rec_failed) /* the message named the recording and the cause; no room or no file to analyse */
+        return fc_cli_finish(fc_job_stop ? fc_job_signal_exit() : FC_EXIT_FAIL);
     int first_signal = (int)fc_job_stop;
     fc_job_stop = 0; /* a second Ctrl-C stops the analysis below, the recording is kept */
     if (!a.quiet)

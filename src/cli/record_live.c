@@ -247,6 +247,10 @@ static int open_all(live *L, const char *video)
     co.framerate = a->fps;
     co.input_format = a->input_format;
     co.record_path = video;
+    /* The live frames (window, live pose) need no more than 1080p: an 8K source
+     * would otherwise cost 100 MB per buffered frame. The recording keeps the
+     * source's own size (it is written from the decoded or compressed frames). */
+    co.max_side = 1920;
     fc_pose_opts po = L->so->pose;
     po.mode = FC_POSE_VIDEO;
     if (fc_pose_open(&L->pose, &po, err, sizeof err) < 0) {
@@ -316,11 +320,16 @@ static const char *run(live *L, record_outcome *oc)
         if (g == FC_EAGAIN) {
             if (L->win && fc_window_poll_key(L->win, 1) >= 0 && !fc_window_is_open(L->win))
                 reason = "user";
+            /* --duration holds even while no frame comes (a source that stalls). */
+            double now = fc_grabber_now_s();
+            if (L->a->duration_s > 0 && now >= L->t_count && now - L->t_count >= L->a->duration_s)
+                reason = "duration";
             continue;
         }
         if (g < 0) {
-            if (g != FC_EEOF && g != FC_EINTR)
-                fc_cli_error("%s: %s", L->a->device, fc_grabber_error(L->g));
+            const char *ge = fc_grabber_error(L->g);
+            if (g != FC_EEOF && g != FC_EINTR) /* capture errors name their file (the device or the recording) */
+                fc_cli_error(strstr(ge, ": ") ? "%.0s%s" : "%s: %s", L->a->device, ge);
             oc->failed = g != FC_EEOF && g != FC_EINTR;
             return fc_job_stop ? "interrupted" : reason_of(g);
         }
@@ -380,9 +389,10 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
             L->age[n_age++] = L->age[i];
     double age_med = quantile(L->age, n_age, 0.5);
     char err[FC_ERRBUF_SIZE];
-    if (fc_grabber_close(L->g, err, sizeof err) < 0) {
-        fc_cli_error("%s", err);
-        oc->failed = 1;
+    if (fc_grabber_close(L->g, err, sizeof err) < 0) { /* the recording's error */
+        if (!oc->failed) /* else run() printed it already */
+            fc_cli_error("%s", err);
+        oc->failed = oc->rec_failed = 1;
     }
     L->g = NULL;
     if (!a->quiet)
@@ -393,7 +403,7 @@ int fc_record_live(record_outcome *oc, const record_args *a, const fc_session_op
                 (long long)oc->posed, oc->wall_s > 0 ? oc->posed / oc->wall_s : 0, (long long)oc->dropped,
                 oc->latency_ms_median, oc->latency_ms_p95, age_med);
     rc = oc->captured > 0 ? 0 : -1;
-    if (rc < 0)
+    if (rc < 0 && !oc->failed) /* else the capture error said why */
         fc_cli_error("%s: nothing was captured", a->device);
 end:
     stop_worker(L);

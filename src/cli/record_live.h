@@ -22,6 +22,7 @@ typedef struct record_outcome {
     const char *stop_reason;   /* static: "duration", "reps", "user", "interrupted", "source_ended",
                                   "device_error", "disk_full" */
     int failed;                /* the source or the recording failed (exit 1 after saving) */
+    int rec_failed;            /* writing the recording failed (disk full...): it is cut short */
     double recorded_s;
     int64_t recorded_frames;
     /* Figures for the closing line and the benchmark. */

@@ -258,19 +258,24 @@ rm models/pose_detection.tflite
 bash "$fetch" --check "$tmp/models" 2>in/fetch.err
 grep -Eq '^models/fetch\.sh: .*/models/pose_detection\.tflite: missing$' in/fetch.err || fail "fetch.sh missing: $(cat in/fetch.err)"
 rm -rf models
-# `formcheck pose` with a corrupt model (cut short, random bytes) and a missing
-# model directory: one line naming the model file, no keypoints file left.
-# (`analyze VIDEO` takes the same path once the end-to-end stage lands.)
+# `formcheck pose` with a corrupt model (cut short, random bytes), a valid model
+# with the wrong checksum (lite under full's name) and a missing model
+# directory: one line naming the model file and both sums, no keypoints file
+# left. (`analyze VIDEO` and `record`: tests/cli/badinput_video.sh.)
 if [[ -f $src/models/pose_detection.tflite && -f $src/models/pose_landmark_full.tflite ]]; then
   "$ffmpeg" -nostdin -v error -y -f lavfi -i testsrc2=size=64x48:rate=1 -frames:v 1 in/img.png
   mkdir in/cm
   ln -s "$src/models/pose_detection.tflite" in/cm/
+  full_sum=e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f
+  mismatch() { echo "^formcheck: in/cm/pose_landmark_full\\.tflite: checksum mismatch: expected $full_sum, got $(sha256sum in/cm/pose_landmark_full.tflite | cut -c1-64) \\(not the pinned model; run models/fetch\\.sh\\)$"; }
   head -c 100000 "$src/models/pose_landmark_full.tflite" >in/cm/pose_landmark_full.tflite
-  expect 1 '^formcheck: in/cm/pose_landmark_full\.tflite: .*outside the file' \
-    "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
+  expect 1 "$(mismatch)" "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
   randbytes 4 4096 >in/cm/pose_landmark_full.tflite
-  expect 1 "^formcheck: in/cm/pose_landmark_full\\.tflite: not a TFLite model" \
-    "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
+  expect 1 "$(mismatch)" "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
+  if [[ -f $src/models/pose_landmark_lite.tflite ]]; then
+    cp "$src/models/pose_landmark_lite.tflite" in/cm/pose_landmark_full.tflite
+    expect 1 "$(mismatch)" "$bin" pose --model-dir in/cm in/img.png -o p.jsonl
+  fi
   expect 1 '^formcheck: in/nosuch/pose_detection\.tflite: No such file or directory' \
     "$bin" pose --model-dir in/nosuch in/img.png -o p.jsonl
 else

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "formcheck/capture.h"
@@ -245,6 +246,57 @@ static void test_errors_and_abandon(void **state)
     fc_encoder_free(NULL);
 }
 
+/* A device node or FIFO as the target is refused, even with force, and stays
+ * what it was: renaming the finished file over it would replace the node. */
+static void test_special_targets(void **state)
+{
+    (void)state;
+    char fifo[96], link[96], late[96], err[FC_ERRBUF_SIZE];
+    fc_encoder_opts o = fc_encoder_default_opts();
+    fc_encoder *enc = NULL;
+    struct stat st;
+    o.width = W;
+    o.height = H;
+    o.force = 1;
+    snprintf(fifo, sizeof fifo, "%s/fifo.mp4", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(fc_encoder_open(&enc, fifo, &o, err, sizeof err), FC_EINVAL);
+    assert_null(enc);
+    assert_non_null(strstr(err, fifo));
+    assert_non_null(strstr(err, "not a regular file"));
+    /* A name with a video extension for /dev/null (the container comes from it). */
+    snprintf(link, sizeof link, "%s/null.mp4", dir);
+    assert_int_equal(symlink("/dev/null", link), 0);
+    assert_int_equal(fc_encoder_open(&enc, link, &o, err, sizeof err), FC_EINVAL);
+    assert_int_equal(fc_encoder_check_target(link, 1, err, sizeof err), FC_EINVAL);
+    assert_non_null(strstr(err, link));
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    /* The FIFO appears while the video is written: close refuses, the FIFO stays,
+     * the temp file goes. */
+    snprintf(late, sizeof late, "%s/late.mp4", dir);
+    assert_int_equal(fc_encoder_check_target(late, 0, err, sizeof err), 0);
+    assert_int_equal(fc_encoder_open(&enc, late, &o, err, sizeof err), 0);
+    fc_frame f = make_frame(0, 0);
+    assert_int_equal(fc_encoder_write(enc, &f), 0);
+    assert_int_equal(mkfifo(late, 0600), 0);
+    assert_int_equal(fc_encoder_close(enc, err, sizeof err), FC_EINVAL);
+    assert_non_null(strstr(err, late));
+    assert_int_equal(lstat(late, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(entries(), 3); /* fifo.mp4, null.mp4, late.mp4: no temp file */
+    /* A regular file is still replaced with force, and refused without. */
+    char reg[96];
+    snprintf(reg, sizeof reg, "%s/reg.mp4", dir);
+    FILE *fp = fopen(reg, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(fc_encoder_check_target(reg, 1, err, sizeof err), 0);
+    assert_int_equal(fc_encoder_check_target(reg, 0, err, sizeof err), FC_EEXIST);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bitexact_h264, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bitexact_mpeg4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_and_abandon, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_special_targets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

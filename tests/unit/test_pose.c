@@ -106,6 +106,74 @@ static void test_corrupt_model(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* The pinned sums are the ones models/fetch.sh verifies; the hash is SHA-256. */
+static void test_pinned_checksums(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fc_pose_XXXXXX", path[512], hex[65], err[FC_ERRBUF_SIZE];
+    const char *files[] = {"pose_detection.tflite", "pose_landmark_lite.tflite", "pose_landmark_full.tflite",
+                           "pose_landmark_heavy.tflite"};
+    assert_null(fc_pose_pinned_sha256("other.tflite"));
+    const char *src = getenv("FC_SOURCE_DIR");
+    char *fetch = NULL;
+    if (src) {
+        snprintf(path, sizeof path, "%s/models/fetch.sh", src);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        fetch = calloc(1, 65536);
+        assert_non_null(fetch);
+        assert_true(fread(fetch, 1, 65535, f) > 0);
+        fclose(f);
+    }
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        const char *sum = fc_pose_pinned_sha256(files[i]);
+        assert_non_null(sum);
+        assert_int_equal(strlen(sum), 64);
+        if (fetch) { /* "NAME|PACKAGE FILE|SHA256" */
+            char *line = strstr(fetch, files[i]);
+            assert_non_null(line);
+            char *eol = strchr(line, '\n');
+            assert_non_null(eol);
+            *eol = 0;
+            assert_non_null(strstr(line, sum));
+            *eol = '\n';
+        }
+    }
+    free(fetch);
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pose_detection.tflite", dir);
+    write_file(path, "abc", 3);
+    assert_int_equal(fc_pose_file_sha256(hex, path, err, sizeof err), 0);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /* Refused before parsing, both sums named. */
+    fc_pose *p = NULL;
+    fc_pose_opts o = fc_pose_default_opts();
+    assert_int_equal(o.verify_checksums, 1);
+    o.model_dir = dir;
+    assert_int_equal(fc_pose_open(&p, &o, err, sizeof err), FC_EMODEL);
+    assert_null(p);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "checksum mismatch: expected a63c614bef30d35947f13be361820b1e4e3bec9cfeebf4d11216a18373108e85, "
+                                "got ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    /* Unverified, the parser says what is wrong instead. */
+    o.verify_checksums = 0;
+    assert_int_equal(fc_pose_open(&p, &o, err, sizeof err), FC_EMODEL);
+    assert_null(strstr(err, "checksum"));
+    assert_non_null(strstr(err, path));
+    /* Over the bound: not even read (a sparse file). */
+    o.verify_checksums = 1;
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), (off_t)1 << 30), 0);
+    fclose(f);
+    assert_int_equal(fc_pose_open(&p, &o, err, sizeof err), FC_EMODEL);
+    assert_non_null(strstr(err, "1073741824 bytes, not the pinned model"));
+    assert_int_equal(fc_pose_file_sha256(hex, "/nonexistent/x", err, sizeof err), FC_ENOENT);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_missing_model),
         cmocka_unit_test(test_corrupt_model),
+        cmocka_unit_test(test_pinned_checksums),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
