@@ -18,39 +18,8 @@ command -v "$ffmpeg" >/dev/null || { echo "SKIP: ffmpeg not found"; exit 77; }
 [[ -x $synth ]] || { echo "SKIP: $synth not built"; exit 77; }
 export FC_MODEL_DIR=$src/models NO_COLOR=1
 
-tmp=$(mktemp -d /tmp/fc_badinput_XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-cd "$tmp"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-note() { echo "NOTE: $*"; }
-
-# listing: what is in the work directory (to prove nothing was added).
-listing() { find "$tmp" -mindepth 1 -not -path "$tmp/in/*" -printf '%P %s\n' | sort; }
-
-# expect CODE REGEX CMD... : exit code CODE, stderr one line matching REGEX,
-# no temp file and no new file anywhere in the work directory.
-expect() {
-  local code=$1 re=$2; shift 2
-  local before after rc
-  before=$(listing)
-  "$@" >"$tmp/in/out" 2>"$tmp/in/err"
-  rc=$?
-  after=$(listing)
-  local what="$*"
-  [[ $rc == "$code" ]] || fail "$what: exit $rc, want $code ($(head -c 300 "$tmp/in/err"))"
-  [[ $(wc -l <"$tmp/in/err") == 1 ]] || fail "$what: want one line on stderr, got: $(cat "$tmp/in/err")"
-  grep -Eq -- "$re" "$tmp/in/err" || fail "$what: stderr '$(cat "$tmp/in/err")' does not match '$re'"
-  [[ $before == "$after" ]] || fail "$what: left files behind: $(diff <(echo "$before") <(echo "$after") | tail -3)"
-  [[ -z $(find "$tmp" -name '*.tmp.*') ]] || fail "$what: temp files left: $(find "$tmp" -name '*.tmp.*')"
-}
-
-mkdir in
-gen() { "$ffmpeg" -nostdin -v error -y "$@" || fail "ffmpeg $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/badinput_lib.bash" badinput
 tiny=(-f lavfi -i testsrc2=size=64x48:rate=10)
-# Seeded "random" bytes: a failure must reproduce on the next run.
-randbytes() { python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(int(sys.argv[2]))))' "$1" "$2"; }
 
 # ---- inputs ----
 gen "${tiny[@]}" -frames:v 10 -c:v libx264 -preset ultrafast -pix_fmt yuv420p in/ok.mp4

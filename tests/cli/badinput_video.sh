@@ -22,33 +22,7 @@ for f in pose_detection pose_landmark_lite pose_landmark_full; do
 done
 export FC_MODEL_DIR=$models NO_COLOR=1
 
-tmp=$(mktemp -d /tmp/fc_badvideo_XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-cd "$tmp"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-note() { echo "NOTE: $*"; }
-
-listing() { find "$tmp" -mindepth 1 -not -path "$tmp/in/*" -printf '%P %s\n' | sort; }
-# expect CODE REGEX CMD... : exit code CODE, stderr one line matching REGEX,
-# nothing new in the work directory, no temp file anywhere.
-expect() {
-  local code=$1 re=$2; shift 2
-  local before after rc
-  before=$(listing)
-  timeout 60 "$@" >"$tmp/in/out" 2>"$tmp/in/err"
-  rc=$?
-  after=$(listing)
-  local what="$*"
-  [[ $rc == "$code" ]] || fail "$what: exit $rc, want $code ($(head -c 300 "$tmp/in/err"))"
-  [[ $(wc -l <"$tmp/in/err") == 1 ]] || fail "$what: want one line on stderr, got: $(cat "$tmp/in/err")"
-  grep -Eq -- "$re" "$tmp/in/err" || fail "$what: stderr '$(cat "$tmp/in/err")' does not match '$re'"
-  [[ $before == "$after" ]] || fail "$what: left files behind: $(diff <(echo "$before") <(echo "$after") | tail -3)"
-  [[ -z $(find "$tmp" -name '*.tmp.*') ]] || fail "$what: temp files left: $(find "$tmp" -name '*.tmp.*')"
-}
-gen() { "$ffmpeg" -nostdin -v error -y "$@" || fail "ffmpeg $*"; }
-randbytes() { python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(int(sys.argv[2]))))' "$1" "$2"; }
+. "$(dirname "${BASH_SOURCE[0]}")/badinput_lib.bash" badvideo
 # measure CMD...: run under /usr/bin/time -v; $rss = peak RSS in KB, $prc = CMD's exit code.
 measure() {
   /usr/bin/time -v -o "$tmp/in/time" "$@" >/dev/null 2>"$tmp/in/err"
@@ -64,7 +38,6 @@ A=(--model lite -q)                                               # analyze
 R=(--no-window --countdown 0 --model lite --quiet)                # record
 
 # ---- inputs (as in badinput.sh) ----
-mkdir in
 tiny=(-f lavfi -i testsrc2=size=64x48:rate=10)
 gen "${tiny[@]}" -frames:v 10 -c:v libx264 -preset ultrafast -pix_fmt yuv420p in/ok.mp4
 gen "${tiny[@]}" -frames:v 5 -c:v libx264 -preset ultrafast in/ok.mkv
