@@ -159,10 +159,27 @@ static void progress_tick(const fc_session *s, progress_state *ps, int64_t frame
     s->o.progress(s->o.progress_user, &ps->p);
 }
 
+/* An existing regular file, which only --force may replace. Devices and FIFOs are
+ * written in place (formcheck/atomicfile.h), directories refused when opened. */
 static int exists(const char *path)
 {
     struct stat st;
-    return path && strcmp(path, "-") && stat(path, &st) == 0;
+    return path && strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Can `path` be written at all? Create its temporary file now and drop it: a
+ * missing, read-only or full directory fails here, not after the pose pass. */
+static int check_writable(const char *path, int force, char *err, size_t errsz)
+{
+    fc_atomic_file *probe = NULL;
+    int rc;
+
+    if (!path)
+        return 0;
+    if ((rc = fc_atomic_open(&probe, path, force ? FC_ATOMIC_FORCE : 0, err, errsz)) < 0)
+        return rc;
+    fc_atomic_abort(probe);
+    return 0;
 }
 
 /* First pass: every frame through the pose model into the series. */
@@ -412,6 +429,9 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
             return fc_set_error(err, errsz, FC_EEXIST, "%s: exists (use --force to replace it)", outs[i]);
     if (job->annotate_path && (rc = fc_encoder_check_target(job->annotate_path, 1, err, errsz)) < 0)
         return rc; /* a device or FIFO: the encoder would refuse it only after the pose pass */
+    if ((rc = check_writable(job->report_path, job->force, err, errsz)) < 0 ||
+        (rc = check_writable(job->annotate_path, job->force, err, errsz)) < 0)
+        return rc;
     fc_analysis_free(s->res);
     s->res = NULL;
     s->n = 0;

@@ -182,7 +182,10 @@ mkdir orec && cp in/ok.mp4 orec/set.mkv
 expect 1 '^formcheck: orec/set\.mkv: exists \(use --force to replace it, or another --out\)$' \
   "$bin" record "${R[@]}" --out orec --device in/ok.mp4
 cmp -s orec/set.mkv in/ok.mp4 || fail "existing recording changed without --force"
-# Not writable. Tests run as root here, and root ignores file modes: use a file
+# A device is written in place, --force or not: nothing renamed over it.
+"$bin" analyze "${A[@]}" -o /dev/null in/ok.mp4 2>"$tmp/in/err" || fail "analyze -o /dev/null: $(cat "$tmp/in/err")"
+[[ -c /dev/null ]] || fail "/dev/null is no longer a character device"
+# Not writable (checked before the pose pass: the one line comes at once). Tests run as root here, and root ignores file modes: use a file
 # where a folder is expected, and /proc (below: a read-only mount).
 touch afile
 expect 1 '^formcheck: afile/r\.json: cannot create file: Not a directory$' "$bin" analyze "${A[@]}" -o afile/r.json in/ok.mp4
