@@ -189,12 +189,31 @@ static int prepare_out(char *dir, size_t size, const record_args *a, int *create
     return 0;
 }
 
+/* Room kept for the report while recording: a set that fills the disk is still
+ * analysed, its report written into this space once the file is removed. Reports
+ * are tens of KB for a set (docs/limits.md); 4 MiB leaves room for hours. */
+#define FC_RECORD_RESERVE_BYTES (4 << 20)
+
+/* Best effort: 1 if the room was reserved; a file system without room or
+ * fallocate support just gets none (and a full disk then ends without a report). */
+static int reserve_space(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return 0;
+    int rc = posix_fallocate(fd, 0, FC_RECORD_RESERVE_BYTES);
+    close(fd);
+    if (rc != 0)
+        unlink(path);
+    return rc == 0;
+}
+
 int fc_cmd_record(int argc, char **argv)
 {
     record_args a;
     fc_profile prof[2];
     fc_session_opts so = fc_session_default_opts();
-    char dir[4096], video[4200], report[4200], annotated[4200], err[FC_ERRBUF_SIZE], line[1024];
+    char dir[4096], video[4200], report[4200], annotated[4200], reserve[4200], err[FC_ERRBUF_SIZE], line[1024];
     int rc;
 
     for (int i = 1; i < argc; i++)
@@ -217,12 +236,15 @@ int fc_cmd_record(int argc, char **argv)
     snprintf(video, sizeof video, "%s/set.mkv", dir);
     snprintf(report, sizeof report, "%s/set.formcheck.json", dir);
     snprintf(annotated, sizeof annotated, "%s/set.annotated.mp4", dir);
+    snprintf(reserve, sizeof reserve, "%s/.set.reserve", dir);
     if (a.force)
         unlink(video); /* the recording sink does not replace files */
     fc_job_signals_install();
 
     record_outcome oc;
+    int reserved = reserve_space(reserve);
     rc = fc_record_live(&oc, &a, &so, video);
+    unlink(reserve); /* its room is the report's now */
     if (rc < 0) { /* nothing captured: the error was printed; leave nothing behind */
         struct stat st;
         if (lstat(video, &st) == 0 && S_ISREG(st.st_mode))
@@ -231,7 +253,11 @@ int fc_cmd_record(int argc, char **argv)
             rmdir(dir);
         return fc_cli_finish(FC_EXIT_FAIL);
     }
-    if (oc.rec_failed) /* the message named the recording and the cause; no room or no file to analyse */
+    /* A full disk cut the recording short: what was written plays (Matroska needs
+     * no trailer), so analyse it into the reserved room; exit 1 all the same. Other
+     * recording errors leave no file worth analysing. */
+    int disk_full = oc.rec_failed && reserved && !strcmp(oc.stop_reason, "disk_full") && oc.recorded_frames > 0;
+    if (oc.rec_failed && !disk_full) /* the message named the recording and the cause */
         return fc_cli_finish(fc_job_stop ? fc_job_signal_exit() : FC_EXIT_FAIL);
     int first_signal = (int)fc_job_stop;
     fc_job_stop = 0; /* a second Ctrl-C stops the analysis below, the recording is kept */
@@ -253,7 +279,7 @@ int fc_cmd_record(int argc, char **argv)
     fc_session_job job = fc_session_default_job();
     job.input = video;
     job.report_path = report;
-    job.annotate_path = a.annotate ? annotated : NULL;
+    job.annotate_path = a.annotate && !disk_full ? annotated : NULL; /* no room for a second video */
     job.force = a.force;
     job.stop_reason = oc.stop_reason;
     job.recorded_s = oc.recorded_s;
@@ -269,7 +295,7 @@ int fc_cmd_record(int argc, char **argv)
             cJSON_Delete(rep);
         }
         printf("\nvideo:  %s\nreport: %s\n", video, report);
-        if (a.annotate)
+        if (job.annotate_path)
             printf("annotated video: %s\n", annotated);
     }
     fc_job_summary_line(line, sizeof line, video, &sum);

@@ -218,6 +218,13 @@ if unshare -m true 2>/dev/null; then
     rm -f r.json
     run record "$bin" record --no-window --countdown 0 --model lite --quiet --out mnt/o --device in/mid.mp4
     rm -rf mnt/o
+    # Room for the 4 MiB that record reserves for the report, not for the recording:
+    # it fills the disk in about a second, is kept, analysed, and the report says why.
+    umount mnt && mount -t tmpfs -o size=4400k tmpfs mnt || exit 77
+    run record_full "$bin" record --no-window --countdown 0 --model lite --quiet --out mnt/o --duration 30 \
+      --format lavfi --device testsrc2=size=640x480:rate=30
+    cp mnt/o/set.formcheck.json in/record_full.json 2>/dev/null
+    rm -rf mnt/o
     mount -o remount,ro mnt || exit 0
     run ro_report "$bin" analyze --model lite -q -o mnt/r.json in/ok.mp4
     run ro_record "$bin" record --no-window --countdown 0 --model lite --quiet --out mnt/o --device in/ok.mp4
@@ -233,8 +240,14 @@ if unshare -m true 2>/dev/null; then
   if [[ -f in/report.err ]]; then
     check report '^formcheck: mnt/r\.json: write failed: No space left on device$' 'mnt:'
     check annotate '^formcheck: mnt/a\.mp4: cannot finish the video: No space left on device$' 'mnt:'
-    # The recording that was cut short is kept (what was captured is saved), not analysed.
+    # No room even for the report's reserve: the recording that was cut short is kept, not analysed.
     check record '^formcheck: mnt/o/set\.mkv: recording: write failed: No space left on device$' 'mnt: o  mnt/o: set.mkv'
+    # With the reserve: kept, analysed, the report says the disk filled; exit 1 all the same.
+    # (The first line is the error; the summary goes to stdout.)
+    check record_full '^formcheck: mnt/o/set\.mkv: recording: write failed: No space left on device$' \
+      'mnt: o  mnt/o: set.formcheck.json set.mkv'
+    got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["recording"]; print(r["stop_reason"], r["cut_short"], d["input"]["frames"] > 10)' in/record_full.json 2>&1)
+    [[ $got == "disk_full True True" ]] || fail "record on a full disk: report says '$got'"
     check ro_report '^formcheck: mnt/r\.json: cannot create file: Read-only file system$' 'mnt:'
     check ro_record '^formcheck: mnt/o: cannot create the folder: Read-only file system$' 'mnt:'
   else
