@@ -1,12 +1,17 @@
 /* net_bench.c - forward-pass time of each BlazePose model on fc_net (OpenCV DNN).
  *
  *   net_bench [MODEL_DIR] [RUNS]      (defaults: $FC_MODEL_DIR or ./models, 30)
+ *   net_bench --layers MODEL.tflite THREADS [RUNS]
  *
  * For each model and 1 and 2 OpenCV threads: 3 warm-up passes, then RUNS timed
  * fc_net_forward calls on a fixed input; prints median, min and 90th percentile
  * in milliseconds, and the median process CPU time. Landmark models also run with the segmentation output skipped
  * (opts.skip_outputs = 1u << 2, what the pose pipeline uses), marked "-seg".
- * cv::setNumThreads is process-wide, so the runs are sequential. */
+ * cv::setNumThreads is process-wide, so the runs are sequential.
+ *
+ * --layers: one model with the segmentation output skipped, mean wall time
+ * per layer over RUNS forwards (OpenCV's own per-layer timer), in execution
+ * order, then summed by layer type: where a forward's time goes. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +70,78 @@ static int bench(const char *path, int threads, unsigned skip, int runs, double 
     return 0;
 }
 
+/* Mean per-layer wall time over `runs` forwards of one model: net_bench --layers. */
+static int layers(const char *path, int threads, int runs)
+{
+    char err[FC_ERRBUF_SIZE];
+    fc_net_opts o = fc_net_default_opts();
+    fc_net *net = NULL;
+    fc_net_layer_time *lt = NULL;
+    double *sum = NULL, total = 0;
+    int h, w, c, n = 0, rc = 1;
+
+    o.threads = threads;
+    o.skip_outputs = 1u << 2;
+    if (fc_net_open(&net, path, &o, err, sizeof err) < 0) {
+        fprintf(stderr, "net_bench: %s\n", err);
+        goto end;
+    }
+    fc_net_input_size(net, &h, &w, &c);
+    float *in = fc_net_input(net);
+    for (size_t i = 0; i < (size_t)h * w * c; i++)
+        in[i] = (float)((i * 2654435761u) % 1000) / 1000.0f;
+    if ((n = fc_net_profile(NULL, net, 0)) < 1 || !(lt = calloc((size_t)n, sizeof *lt))
+        || !(sum = calloc((size_t)n, sizeof *sum))) {
+        fprintf(stderr, "net_bench: %s: no layer profile\n", path);
+        goto end;
+    }
+    for (int r = 0; r < runs + 3; r++) {
+        if (fc_net_forward(net, err, sizeof err) < 0) {
+            fprintf(stderr, "net_bench: %s\n", err);
+            goto end;
+        }
+        if (r >= 3 && fc_net_profile(lt, net, n) == n)
+            for (int i = 0; i < n; i++)
+                sum[i] += lt[i].ms / runs;
+    }
+    printf("%-40s %-18s %9s\n", "layer", "type", "ms");
+    for (int i = 0; i < n; i++) {
+        if (sum[i] >= 0.005)
+            printf("%-40s %-18s %9.3f\n", lt[i].name, lt[i].type, sum[i]);
+        total += sum[i];
+    }
+    printf("\nby type (%s, %d threads, %d runs; total %.2f ms):\n", path, threads, runs, total);
+    for (int i = 0; i < n; i++) {
+        int first = 1, count = 0;
+        double t = 0;
+        for (int j = 0; j < n; j++) {
+            if (strcmp(lt[i].type, lt[j].type))
+                continue;
+            first &= j >= i;
+            t += sum[j];
+            count++;
+        }
+        if (first)
+            printf("  %-18s %4d layers %9.3f ms %5.1f%%\n", lt[i].type, count, t, total > 0 ? 100 * t / total : 0);
+    }
+    rc = 0;
+end:
+    free(sum);
+    free(lt);
+    fc_net_free(net);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--layers")) {
+        int threads = argc > 3 ? atoi(argv[3]) : 1, runs = argc > 4 ? atoi(argv[4]) : 50;
+        if (argc < 3 || threads < 1 || runs < 1 || runs > 100000) {
+            fprintf(stderr, "usage: net_bench --layers MODEL.tflite THREADS [RUNS 1..100000]\n");
+            return 2;
+        }
+        return layers(argv[2], threads, runs);
+    }
     static const char *models[] = {"pose_detection", "pose_landmark_lite", "pose_landmark_full",
                                    "pose_landmark_heavy"};
     const char *dir = argc > 1 ? argv[1] : getenv("FC_MODEL_DIR") ? getenv("FC_MODEL_DIR") : "models";

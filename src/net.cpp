@@ -66,6 +66,7 @@ struct fc_net {
     // forward()'s outputs: the nested-vector overload hands back the net's own
     // blobs (valid until the next forward); the flat one copies each output.
     std::vector<std::vector<cv::Mat>> results;
+    std::vector<cv::String> layer_names, layer_types; // fc_net_profile's strings, made on first use
     fc_log_fn log = nullptr;
     void *log_user = nullptr;
 };
@@ -615,6 +616,32 @@ const char *fc_net_output_name(const fc_net *net, int i)
     if (!net || i < 0 || (size_t)i >= net->outs.size())
         return nullptr;
     return net->outs[(size_t)i].name.c_str();
+}
+
+int fc_net_profile(fc_net_layer_time *out, const fc_net *net, int max)
+{
+    if (!net || max < 0 || (max > 0 && !out))
+        return FC_EINVAL;
+    try {
+        fc_net *n = const_cast<fc_net *>(net); // the name cache is not observable state
+        std::vector<double> times;
+        n->net.getPerfProfile(times);
+        if (n->layer_names.empty()) {
+            n->layer_names = n->net.getLayerNames();
+            for (const cv::String &name : n->layer_names)
+                n->layer_types.push_back(n->net.getLayer(name)->type);
+        }
+        int count = (int)std::min(times.size(), n->layer_names.size());
+        double ms_per_tick = 1e3 / cv::getTickFrequency();
+        for (int i = 0; i < count && i < max; i++)
+            out[i] = fc_net_layer_time{n->layer_names[(size_t)i].c_str(), n->layer_types[(size_t)i].c_str(),
+                                       times[(size_t)i] * ms_per_tick};
+        return count;
+    } catch (const std::bad_alloc &) {
+        return FC_ENOMEM;
+    } catch (...) {
+        return FC_ECV;
+    }
 }
 
 void fc_net_free(fc_net *net) { delete net; }

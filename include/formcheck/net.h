@@ -83,6 +83,21 @@ const float *fc_net_output_planar(const fc_net *net, int i, size_t *count);
 /** Output `i`'s tensor name in the model ("Identity_1"), or NULL. */
 const char *fc_net_output_name(const fc_net *net, int i);
 
+/** One layer's share of the last forward (see fc_net_profile). */
+typedef struct fc_net_layer_time {
+    const char *name; /**< OpenCV layer name ("op12_CONV_2D"); owned by the net */
+    const char *type; /**< OpenCV layer type ("Convolution", "FcPointwiseConv") */
+    double ms;        /**< wall time of the layer in the last forward, milliseconds */
+} fc_net_layer_time;
+
+/** Per-layer wall times of the last fc_net_forward, in execution order, from
+ *  OpenCV's own timer (cv::dnn::Net::getPerfProfile). Fills up to `max`
+ *  entries of `out` (which may be NULL with max 0) and returns the number of
+ *  layers, or a negative FC_E* code. The strings live until fc_net_free.
+ *  For benchmarks (bench/net_bench --layers); not thread-safe against a
+ *  concurrent forward on the same net. */
+int fc_net_profile(fc_net_layer_time *out, const fc_net *net, int max);
+
 /** NULL-safe. */
 void fc_net_free(fc_net *net);
 

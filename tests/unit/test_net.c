@@ -70,6 +70,21 @@ static void check_synthetic(int sparse)
             }
     }
     assert_ptr_equal(fc_net_input(net), in); /* reused */
+    /* The per-layer profile: the synthetic graph's 1x1 conv (+ fused ReLU6) and
+     * sigmoid are OpenCV layers with names and types. */
+    fc_net_layer_time lt[8];
+    int nl = fc_net_profile(lt, net, 8);
+    assert_in_range(nl, 2, 8);
+    int sigmoid = 0;
+    for (int i = 0; i < nl; i++) {
+        assert_non_null(lt[i].name);
+        assert_true(lt[i].ms >= 0.0);
+        sigmoid += !strcmp(lt[i].type, "Sigmoid");
+    }
+    assert_int_equal(sigmoid, 1);
+    assert_int_equal(fc_net_profile(NULL, net, 0), nl);
+    assert_int_equal(fc_net_profile(NULL, net, 1), FC_EINVAL);
+    assert_int_equal(fc_net_profile(lt, NULL, 8), FC_EINVAL);
     fc_net_free(net);
 }
 
