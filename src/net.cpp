@@ -168,8 +168,8 @@ private:
         return {total / 2, total - total / 2};
     }
 
-    // CONV_2D and DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C for depthwise),
-    // except depthwise kernels larger than 3x3, and 3x3 stride 1 below 32 output
+    // CONV_2D -> FcPointwiseConv (net_pwconv.cpp, any kernel; ReLU6 or no activation).
+    // DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C), except depthwise kernels larger than 3x3, and 3x3 stride 1 below 32 output
     // columns -> FcDepthwiseConv (net_dwconv.cpp). Measured per layer here (AVX2):
     // OpenCV 4.6 runs BlazePose's 5x5 ones 3-6x slower at stride 1 and 1.6x at
     // stride 2, and its 3x3 ones 4-7x slower at 8x8 and 16x16; its 3x3 path from
@@ -193,12 +193,14 @@ private:
                         d[((o * cin + i) * kh + yy) * kw + xx] =
                             dw ? w.f32[(yy * kw + xx) * cout + o] : w.f32[((o * kh + yy) * kw + xx) * cin + i];
         const folded_pad &fp = pads_[op.in[0]];
-        if (!dw && kh == 1 && kw == 1 && op.stride_h == 1 && op.stride_w == 1 && fp.src < 0
-            && (op.act == FC_TFL_ACT_NONE || op.act == FC_TFL_ACT_RELU6))
+        // Every regular convolution runs on the GEMM of pwconv.c: 1x1 stride 1
+        // as such (it may take a residual ADD), others through im2col.
+        bool gemm = !dw && (op.act == FC_TFL_ACT_NONE || op.act == FC_TFL_ACT_RELU6);
+        if (gemm && kh == 1 && kw == 1 && op.stride_h == 1 && op.stride_w == 1 && fp.src < 0)
             return pointwise(name, op, wm);
         lp.blobs.push_back(wm);
         bool bias = op.n_in == 3 && op.in[2] >= 0;
-        if (bias || own)
+        if (bias || own || gemm)
             lp.blobs.push_back(bias ? cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone()
                                     : cv::Mat::zeros(1, cout, CV_32F));
         lp.set("kernel_h", kh);
@@ -206,7 +208,7 @@ private:
         lp.set("stride_h", op.stride_h);
         lp.set("stride_w", op.stride_w);
         ref src = fp.src >= 0 ? at(fp.src) : at(op.in[0]);
-        if (fp.src >= 0 || own) {
+        if (fp.src >= 0 || own || gemm) {
             std::pair<int, int> ph{fp.t, fp.b}, pw{fp.l, fp.r};
             if (fp.src < 0 && op.padding == FC_TFL_PAD_SAME) {
                 ph = same_pad(x.shape[1], y.shape[1], kh, op.stride_h);
@@ -222,9 +224,9 @@ private:
             // OpenCV's own SAME matches TFLite's here (verified by the model tests).
             lp.set("pad_mode", op.padding == FC_TFL_PAD_SAME ? "SAME" : "VALID");
         }
-        if (own) {
+        if (own || gemm) {
             lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
-            return add(name, fc_detail::register_dwconv_layer(), lp, {src});
+            return add(name, own ? fc_detail::register_dwconv_layer() : fc_detail::register_pwconv_layer(), lp, {src});
         }
         lp.set("bias_term", bias);
         lp.set("num_output", cout);

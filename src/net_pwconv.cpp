@@ -1,8 +1,10 @@
-// net_pwconv.cpp - 1x1 stride-1 convolution as a custom cv::dnn layer
-// ("FcPointwiseConv") over the packed GEMM of pwconv.c, with the bias, ReLU6
-// and a residual ADD fused. OpenCV 4.6 runs BlazePose's 1x1 layers at about
-// 17 GMAC/s on one AVX2 core here (this layer: about 32), and does not fuse
-// the residual Eltwise, which then costs a separate pass.
+// net_pwconv.cpp - convolution as a custom cv::dnn layer ("FcPointwiseConv")
+// over the packed GEMM of pwconv.c: 1x1 stride 1 with the bias, ReLU6 and a
+// residual ADD fused, or any kernel/stride/padding through im2col (no
+// residual). OpenCV 4.6 runs BlazePose's 1x1 layers at about 17 GMAC/s on one
+// AVX2 core here (this layer: about 32), does not fuse the residual Eltwise,
+// which then costs a separate pass, and runs the first 3x3 stride-2 layer
+// (3 input channels) at about 6 GMAC/s.
 //
 // Work is split into (pixel panel x output-channel chunk) tasks run with
 // cv::parallel_for_, so cv::setNumThreads applies; layers with fewer panels
@@ -29,9 +31,22 @@ public:
         CV_Assert(blobs.size() == 2 && blobs[0].type() == CV_32F && blobs[1].type() == CV_32F
                   && blobs[0].isContinuous() && blobs[1].isContinuous());
         cout_ = (int)blobs[1].total();
-        CV_Assert(cout_ > 0 && blobs[0].total() % (size_t)cout_ == 0);
-        cin_ = (int)(blobs[0].total() / (size_t)cout_);
+        kh_ = p.get<int>("kernel_h", 1);
+        kw_ = p.get<int>("kernel_w", 1);
+        geom_.stride_h = p.get<int>("stride_h", 1);
+        geom_.stride_w = p.get<int>("stride_w", 1);
+        geom_.pad_t = p.get<int>("pad_t", 0);
+        geom_.pad_l = p.get<int>("pad_l", 0);
+        geom_.pad_b = p.get<int>("pad_b", 0);
+        geom_.pad_r = p.get<int>("pad_r", 0);
+        size_t taps = (size_t)kh_ * kw_;
+        CV_Assert(cout_ > 0 && kh_ > 0 && kw_ > 0 && blobs[0].total() % ((size_t)cout_ * taps) == 0);
+        cin_ = (int)(blobs[0].total() / ((size_t)cout_ * taps));
+        pointwise_ = taps == 1 && geom_.stride_h == 1 && geom_.stride_w == 1 && geom_.pad_t == 0 && geom_.pad_l == 0
+                     && geom_.pad_b == 0 && geom_.pad_r == 0;
         fc_pwconv_opts o = fc_pwconv_default_opts();
+        o.kernel_h = kh_;
+        o.kernel_w = kw_;
         o.relu6 = p.get<bool>("relu6", false);
         o.relu6_add = p.get<bool>("relu6_add", false);
         // OpenCV's dispatch flags, so OPENCV_CPU_DISABLE=AVX2,FMA3 tests the portable path.
@@ -49,8 +64,13 @@ public:
     bool getMemoryShapes(const std::vector<cv::dnn::MatShape> &in, const int, std::vector<cv::dnn::MatShape> &out,
                          std::vector<cv::dnn::MatShape> &) const override
     {
-        CV_Assert((in.size() == 1 || in.size() == 2) && in[0].size() == 4 && in[0][0] == 1 && in[0][1] == cin_);
-        cv::dnn::MatShape s{1, cout_, in[0][2], in[0][3]};
+        CV_Assert((in.size() == 1 || (in.size() == 2 && pointwise_)) && in[0].size() == 4 && in[0][0] == 1
+                  && in[0][1] == cin_);
+        fc_pwconv_geom g = geom_;
+        g.in_h = in[0][2];
+        g.in_w = in[0][3];
+        CV_Assert(fc_pwconv_out_size(&g.out_h, &g.out_w, pw_, &g) == 0);
+        cv::dnn::MatShape s{1, cout_, g.out_h, g.out_w};
         CV_Assert(in.size() == 1 || in[1] == s);
         out.assign(1, s);
         return false;
@@ -64,7 +84,12 @@ public:
         CV_Assert((in.size() == 1 || in.size() == 2) && out.size() == 1 && in[0].type() == CV_32F
                   && in[0].isContinuous() && out[0].isContinuous());
         CV_Assert(in.size() == 1 || (in[1].isContinuous() && in[1].total() == out[0].total()));
-        int hw = in[0].size[2] * in[0].size[3];
+        fc_pwconv_geom g = geom_;
+        g.in_h = in[0].size[2];
+        g.in_w = in[0].size[3];
+        g.out_h = out[0].size[2];
+        g.out_w = out[0].size[3];
+        int hw = g.out_h * g.out_w;
         const float *x = in[0].ptr<float>(), *r = in.size() == 2 ? in[1].ptr<float>() : nullptr;
         float *y = out[0].ptr<float>();
         int panel = fc_pwconv_panel_px(pw_), panels = (hw + panel - 1) / panel;
@@ -79,16 +104,23 @@ public:
                 scratch.resize(need);
             for (int t = rg.start; t < rg.end; t++) {
                 int p0 = t / chunks * panel, o0 = t % chunks * per;
-                if (o0 < cout_)
+                if (o0 >= cout_)
+                    continue;
+                if (pointwise_)
                     fc_pwconv_run(y, pw_, x, r, hw, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
                                   scratch.data());
+                else
+                    fc_pwconv_run_conv(y, pw_, x, &g, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
+                                       scratch.data());
             }
         });
     }
 
 private:
     fc_pwconv *pw_ = nullptr;
-    int cout_ = 0, cin_ = 0;
+    int cout_ = 0, cin_ = 0, kh_ = 1, kw_ = 1;
+    bool pointwise_ = true;   // 1x1, stride 1, no padding: may take a residual
+    fc_pwconv_geom geom_{};   // strides and paddings; sizes filled per forward
 };
 
 } // namespace

@@ -1,7 +1,9 @@
 /* test_pwconv.c - the pointwise convolution kernel against a naive reference:
  * random shapes (odd channel counts, pixel counts below, at and across the
  * 16-pixel strip and the packed panel), bias, ReLU6 before and after a
- * residual, sub-ranges of channels and pixels, AVX2 and portable paths. */
+ * residual, sub-ranges of channels and pixels, AVX2 and portable paths; and
+ * KxK convolutions through im2col (strides 1-3, asymmetric zero padding, odd
+ * image sizes, BlazePose's first layer and its 2x2 output heads). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +146,148 @@ static void test_sub_ranges(void **state)
     }
 }
 
+/* Direct KxK convolution, double accumulation. */
+static void conv_reference(float *y, const float *w, const float *b, const float *x, int cout, int cin, int kh,
+                           int kw, const fc_pwconv_geom *g, int relu6)
+{
+    for (int o = 0; o < cout; o++)
+        for (int oy = 0; oy < g->out_h; oy++)
+            for (int ox = 0; ox < g->out_w; ox++) {
+                double acc = b[o];
+                for (int i = 0; i < cin; i++)
+                    for (int ky = 0; ky < kh; ky++)
+                        for (int kx = 0; kx < kw; kx++) {
+                            int iy = oy * g->stride_h + ky - g->pad_t, ix = ox * g->stride_w + kx - g->pad_l;
+                            if (iy < 0 || iy >= g->in_h || ix < 0 || ix >= g->in_w)
+                                continue;
+                            acc += (double)w[(((size_t)o * cin + i) * kh + ky) * kw + kx]
+                                   * x[((size_t)i * g->in_h + iy) * g->in_w + ix];
+                        }
+                float v = (float)acc;
+                y[((size_t)o * g->out_h + oy) * g->out_w + ox] = relu6 ? clamp6(v) : v;
+            }
+}
+
+/* One KxK case over all outputs, split into two pixel ranges and two channel
+ * ranges as the OpenCV layer's threads would run it. */
+static void check_conv(int cout, int cin, int kh, int kw, fc_pwconv_geom g, int relu6, int simd, uint32_t seed)
+{
+    fc_pwconv_opts o = fc_pwconv_default_opts();
+    o.kernel_h = kh;
+    o.kernel_w = kw;
+    o.relu6 = relu6;
+    o.simd = simd;
+    size_t nw = (size_t)cout * cin * kh * kw, nx = (size_t)cin * g.in_h * g.in_w;
+    float *w = malloc(nw * sizeof *w), *b = malloc((size_t)cout * sizeof *b), *x = malloc(nx * sizeof *x);
+    assert_non_null(w);
+    assert_non_null(b);
+    assert_non_null(x);
+    for (size_t i = 0; i < nw; i++)
+        w[i] = rnd(&seed) / 8.0f;
+    for (int i = 0; i < cout; i++)
+        b[i] = rnd(&seed);
+    for (size_t i = 0; i < nx; i++)
+        x[i] = rnd(&seed);
+    fc_pwconv *pw = NULL;
+    assert_int_equal(fc_pwconv_create(&pw, &o, w, b, cout, cin), 0);
+    int oh = -1, ow = -1;
+    assert_int_equal(fc_pwconv_out_size(&oh, &ow, pw, &g), 0);
+    assert_int_equal(oh, (g.in_h + g.pad_t + g.pad_b - kh) / g.stride_h + 1);
+    assert_int_equal(ow, (g.in_w + g.pad_l + g.pad_r - kw) / g.stride_w + 1);
+    g.out_h = oh;
+    g.out_w = ow;
+    int hw = oh * ow;
+    size_t ny = (size_t)cout * hw;
+    float *y = malloc(ny * sizeof *y), *want = malloc(ny * sizeof *want);
+    float *scratch = malloc(fc_pwconv_scratch_floats(pw, hw) * sizeof *scratch);
+    assert_non_null(y);
+    assert_non_null(want);
+    assert_non_null(scratch);
+    for (size_t i = 0; i < ny; i++)
+        y[i] = -1234.5f;
+    conv_reference(want, w, b, x, cout, cin, kh, kw, &g, relu6);
+    int pm = hw / 2, om = cout > FC_PWCONV_MR ? FC_PWCONV_MR : cout;
+    fc_pwconv_run_conv(y, pw, x, &g, 0, pm > 0 ? pm : hw, 0, om, scratch);
+    if (pm > 0)
+        fc_pwconv_run_conv(y, pw, x, &g, pm, hw, 0, om, scratch);
+    if (om < cout)
+        fc_pwconv_run_conv(y, pw, x, &g, 0, hw, om, cout, scratch);
+    int k = cin * kh * kw;
+    for (size_t i = 0; i < ny; i++)
+        if (fabsf(y[i] - want[i]) > 1e-4f * (float)k + 1e-4f * fabsf(want[i]))
+            fail_msg("conv %dx%d s%dx%d pad %d,%d,%d,%d in %dx%dx%d: y[%zu] = %g, want %g", kh, kw, g.stride_h,
+                     g.stride_w, g.pad_t, g.pad_l, g.pad_b, g.pad_r, cin, g.in_h, g.in_w, i, y[i], want[i]);
+    /* A 1x1 call on a KxK kernel does nothing. */
+    if (kh * kw > 1) {
+        y[0] = -7.0f;
+        fc_pwconv_run(y, pw, x, NULL, hw, 0, hw, 0, cout, scratch);
+        assert_true(y[0] == -7.0f);
+    }
+    fc_pwconv_free(pw);
+    free(w);
+    free(b);
+    free(x);
+    free(y);
+    free(want);
+    free(scratch);
+}
+
+static void test_conv(void **state)
+{
+    (void)state;
+    for (int simd = 0; simd <= 1; simd++) {
+        /* BlazePose's first layer: a folded PAD of 1 on every side, 3x3 VALID stride 2. */
+        check_conv(24, 3, 3, 3, (fc_pwconv_geom){64, 64, 0, 0, 2, 2, 1, 1, 1, 1}, 1, simd, 11u);
+        /* Its heads: 2x2 VALID on a 2x2 image, one output pixel. */
+        check_conv(13, 40, 2, 2, (fc_pwconv_geom){2, 2, 0, 0, 1, 1, 0, 0, 0, 0}, 0, simd, 12u);
+        /* TFLite SAME at stride 2 (pad only after), odd sizes, 5x5, stride 3, 1x1 with padding. */
+        check_conv(7, 5, 3, 3, (fc_pwconv_geom){37, 29, 0, 0, 2, 2, 0, 0, 1, 1}, 0, simd, 13u);
+        check_conv(9, 4, 5, 5, (fc_pwconv_geom){21, 50, 0, 0, 1, 1, 2, 2, 2, 2}, 1, simd, 14u);
+        check_conv(5, 6, 3, 2, (fc_pwconv_geom){17, 70, 0, 0, 3, 3, 1, 0, 2, 1}, 0, simd, 15u);
+        check_conv(6, 7, 1, 1, (fc_pwconv_geom){9, 33, 0, 0, 2, 1, 1, 1, 0, 0}, 1, simd, 16u);
+        check_conv(3, 2, 4, 4, (fc_pwconv_geom){4, 4, 0, 0, 1, 1, 0, 0, 0, 0}, 0, simd, 17u);
+    }
+}
+
+static void test_conv_errors(void **state)
+{
+    (void)state;
+    float w[18] = {0}, x[4] = {0}, y[2] = {-7.0f, -7.0f}, scratch[256];
+    fc_pwconv_opts o = fc_pwconv_default_opts();
+    fc_pwconv *pw = NULL;
+    o.kernel_h = 0;
+    assert_int_equal(fc_pwconv_create(&pw, &o, w, NULL, 2, 1), FC_EINVAL);
+    o.kernel_h = 65;
+    assert_int_equal(fc_pwconv_create(&pw, &o, w, NULL, 2, 1), FC_EINVAL);
+    o.kernel_h = o.kernel_w = 3;
+    assert_int_equal(fc_pwconv_create(&pw, &o, w, NULL, 2, 1), 0);
+    int oh, ow;
+    fc_pwconv_geom g = {2, 2, 0, 0, 1, 1, 0, 0, 0, 0};
+    assert_int_equal(fc_pwconv_out_size(&oh, &ow, pw, &g), FC_EINVAL); /* 3x3 on 2x2, no padding */
+    g.pad_b = g.pad_r = 1;
+    assert_int_equal(fc_pwconv_out_size(&oh, &ow, pw, &g), 0);
+    assert_int_equal(oh, 1);
+    assert_int_equal(ow, 1);
+    g.stride_w = 0;
+    assert_int_equal(fc_pwconv_out_size(&oh, &ow, pw, &g), FC_EINVAL);
+    g.stride_w = 1;
+    g.pad_l = -1;
+    assert_int_equal(fc_pwconv_out_size(&oh, &ow, pw, &g), FC_EINVAL);
+    g.pad_l = 0;
+    assert_int_equal(fc_pwconv_out_size(NULL, &ow, pw, &g), FC_EINVAL);
+    /* Sizes that disagree with out_size, or bad ranges: nothing written. */
+    g.out_h = 2;
+    g.out_w = 2;
+    fc_pwconv_run_conv(y, pw, x, &g, 0, 1, 0, 2, scratch);
+    g.out_h = g.out_w = 1;
+    fc_pwconv_run_conv(y, pw, x, &g, 0, 2, 0, 2, scratch);
+    fc_pwconv_run_conv(y, pw, x, &g, 0, 1, 0, 3, scratch);
+    assert_true(y[0] == -7.0f && y[1] == -7.0f);
+    fc_pwconv_run_conv(y, pw, x, &g, 0, 1, 0, 2, scratch); /* zeros in, no bias: zeros out */
+    assert_true(y[0] == 0.0f && y[1] == 0.0f);
+    fc_pwconv_free(pw);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -174,6 +318,8 @@ int main(void)
         cmocka_unit_test(test_large_panels),
         cmocka_unit_test(test_sub_ranges),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_conv),
+        cmocka_unit_test(test_conv_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
