@@ -5,13 +5,13 @@
 // ranks keep TFLite's order, so RESHAPE goes through NHWC first. Graph outputs
 // are handed back in TFLite's layout.
 //
-// With net_dwconv.cpp and net_pwconv.cpp (custom depthwise and pointwise
-// layers; the pointwise GEMM itself is C, pwconv.c) the only C++ in the
-// project: every exception stops at the extern "C" edge below.
+// With net_dwconv.cpp, net_pwconv.cpp and net_upsample.cpp (custom layers;
+// the GEMM and the upsampling are C, pwconv.c and upsample.c) the project's
+// inference C++: every exception stops at the extern "C" edge below.
 //
-// Fusion: OpenCV fuses Convolution + ReLU6 itself (the ReLU6 layers take no
-// time in getPerfProfile) but not a residual Eltwise; 1x1 convolutions take
-// their ADD into FcPointwiseConv instead.
+// Fusion: OpenCV fuses Convolution + ReLU6 itself but not a residual Eltwise;
+// 1x1 convolutions and 2x upsamplings take the ADD that reads them into their
+// custom layer instead.
 #include "formcheck/net.h"
 
 #include <opencv2/core.hpp>
@@ -29,6 +29,7 @@
 #include "formcheck/tflite.h"
 #include "net_dwconv.hpp"
 #include "net_pwconv.hpp"
+#include "net_upsample.hpp"
 
 namespace {
 
@@ -236,7 +237,7 @@ private:
         return activation(add(name, "Convolution", lp, {src}), op.act, name);
     }
 
-    // The ADD that is the only reader of a 1x1 conv's output, when its other
+    // The ADD that is the only reader of op's output (a 1x1 conv or a resize), when its other
     // operand is already computed and of the same shape: -1 if none.
     int residual_add(const fc_tfl_op &op) const
     {
@@ -278,6 +279,25 @@ private:
         if (a >= 0)
             refs_[m_.ops[a].out[0]] = ref{id, 0};
         return id;
+    }
+
+    // 2x half-pixel RESIZE_BILINEAR -> FcUpsample2x (net_upsample.cpp), with the
+    // ADD that is its only reader fused in, as for pointwise().
+    void upsample2x(const std::string &name, const fc_tfl_op &op)
+    {
+        cv::dnn::LayerParams lp;
+        std::vector<ref> ins{at(op.in[0])};
+        int a = residual_add(op);
+        if (a >= 0) {
+            const fc_tfl_op &add_op = m_.ops[a];
+            ins.push_back(at(add_op.in[0] == op.out[0] ? add_op.in[1] : add_op.in[0]));
+            lp.set("relu6", add_op.act == FC_TFL_ACT_RELU6);
+            fused_[a] = 1;
+        }
+        int id = add(name, fc_detail::register_upsample_layer(), lp, ins);
+        refs_[op.out[0]] = ref{id, 0};
+        if (a >= 0)
+            refs_[m_.ops[a].out[0]] = ref{id, 0};
     }
 
     // PAD whose only reader is a VALID convolution, padding only H and W: fold it.
@@ -369,7 +389,11 @@ private:
             break;
         }
         case FC_TFL_RESIZE_BILINEAR: {
-            const fc_tfl_tensor &y = T(op.out[0]);
+            const fc_tfl_tensor &x = T(op.in[0]), &y = T(op.out[0]);
+            if (op.half_pixel_centers && x.rank == 4 && y.shape[1] == 2 * x.shape[1] && y.shape[2] == 2 * x.shape[2]) {
+                upsample2x(name, op);
+                return;
+            }
             lp.set("interpolation", "bilinear");
             lp.set("height", y.shape[1]);
             lp.set("width", y.shape[2]);
