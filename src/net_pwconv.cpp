@@ -23,6 +23,8 @@
 namespace fc_detail {
 
 namespace {
+// Layers below this many multiply-adds run on the calling thread (see forward()).
+constexpr double serial_macs = 1e6;
 
 class pwconv_layer : public cv::dnn::Layer {
 public:
@@ -98,7 +100,7 @@ public:
         int chunks = panels >= 2 * threads ? 1 : std::min(blocks, (2 * threads + panels - 1) / panels);
         int per = (blocks + chunks - 1) / chunks * FC_PWCONV_MR;
         size_t need = fc_pwconv_scratch_floats(pw_, hw);
-        cv::parallel_for_(cv::Range(0, panels * chunks), [&](const cv::Range &rg) {
+        auto body = [&](const cv::Range &rg) {
             static thread_local std::vector<float> scratch; // grows once per thread, then reused
             if (scratch.size() < need)
                 scratch.resize(need);
@@ -113,7 +115,13 @@ public:
                     fc_pwconv_run_conv(y, pw_, x, &g, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
                                        scratch.data());
             }
-        });
+        };
+        // Below ~1 M multiply-adds (BlazePose's 4x4 and 2x2 layers: 20-40 us) waking
+        // the other threads costs about what splitting saves: run on the caller.
+        if ((double)hw * cout_ * cin_ * kh_ * kw_ < serial_macs)
+            body(cv::Range(0, panels * chunks));
+        else
+            cv::parallel_for_(cv::Range(0, panels * chunks), body);
     }
 
 private:

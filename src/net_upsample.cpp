@@ -48,12 +48,18 @@ public:
         float *y = out[0].ptr<float>();
         size_t need = fc_upsample2x_scratch_floats(w);
         bool relu6 = relu6_;
-        cv::parallel_for_(cv::Range(0, c), [&](const cv::Range &rg) {
+        auto body = [&](const cv::Range &rg) {
             static thread_local std::vector<float> scratch; // grows once per thread, then reused
             if (scratch.size() < need)
                 scratch.resize(need);
             fc_upsample2x(y, x, r, h, w, rg.start, rg.end, relu6, scratch.data());
-        });
+        };
+        // Small outputs (the 16x16 and 32x32 stages: a few microseconds) on the caller:
+        // waking the other threads would cost more than it saves.
+        if (out[0].total() < 64 * 1024)
+            body(cv::Range(0, c));
+        else
+            cv::parallel_for_(cv::Range(0, c), body);
     }
 
 private:
