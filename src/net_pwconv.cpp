@@ -96,8 +96,28 @@ public:
         float *y = out[0].ptr<float>();
         int panel = fc_pwconv_panel_px(pw_), panels = (hw + panel - 1) / panel;
         int blocks = (cout_ + FC_PWCONV_MR - 1) / FC_PWCONV_MR, threads = std::max(cv::getNumThreads(), 1);
-        // Channel chunks only when the panels alone cannot feed every thread twice.
-        int chunks = panels >= 2 * threads ? 1 : std::min(blocks, (2 * threads + panels - 1) / panels);
+        // Below ~1 M multiply-adds (BlazePose's 4x4 and 2x2 layers: 20-40 us) waking
+        // the other threads costs about what splitting saves: run on the caller.
+        if ((double)hw * cout_ * cin_ * kh_ * kw_ < serial_macs)
+            threads = 1;
+        if (threads > 1 && pointwise_ && panels < 2 * threads) {
+            // Too few pixel panels to feed every thread twice (the 8x8 and 16x16
+            // layers): pack x once here, then split the output channels.
+            packed_.resize(std::max(packed_.size(), fc_pwconv_packed_floats(pw_, hw))); // grows once
+            fc_pwconv_pack(packed_.data(), pw_, x, hw);
+            int chunks = std::min(blocks, 2 * threads), per = (blocks + chunks - 1) / chunks * FC_PWCONV_MR;
+            cv::parallel_for_(cv::Range(0, chunks), [&](const cv::Range &rg) {
+                for (int t = rg.start; t < rg.end; t++)
+                    if (t * per < cout_)
+                        fc_pwconv_run_packed(y, pw_, packed_.data(), r, hw, 0, hw, t * per,
+                                             std::min(cout_, (t + 1) * per));
+            });
+            return;
+        }
+        // Otherwise tasks of (pixel panel x channel chunk), each packing its own
+        // panel; channel chunks only when the panels alone cannot feed every thread
+        // twice (a KxK layer on a small image, e.g. the 1-pixel heads).
+        int chunks = threads == 1 || panels >= 2 * threads ? 1 : std::min(blocks, (2 * threads + panels - 1) / panels);
         int per = (blocks + chunks - 1) / chunks * FC_PWCONV_MR;
         size_t need = fc_pwconv_scratch_floats(pw_, hw);
         auto body = [&](const cv::Range &rg) {
@@ -116,9 +136,7 @@ public:
                                        scratch.data());
             }
         };
-        // Below ~1 M multiply-adds (BlazePose's 4x4 and 2x2 layers: 20-40 us) waking
-        // the other threads costs about what splitting saves: run on the caller.
-        if ((double)hw * cout_ * cin_ * kh_ * kw_ < serial_macs)
+        if (threads == 1)
             body(cv::Range(0, panels * chunks));
         else
             cv::parallel_for_(cv::Range(0, panels * chunks), body);
@@ -128,6 +146,7 @@ private:
     fc_pwconv *pw_ = nullptr;
     int cout_ = 0, cin_ = 0, kh_ = 1, kw_ = 1;
     bool pointwise_ = true;   // 1x1, stride 1, no padding: may take a residual
+    std::vector<float> packed_; // x packed once for channel-split layers
     fc_pwconv_geom geom_{};   // strides and paddings; sizes filled per forward
 };
 

@@ -25,7 +25,7 @@ struct fc_pwconv {
 
 /* Where one call's B operand comes from: packed strips, or x itself. */
 typedef struct gemm_src {
-    const float *x;            /* input [cin][in_h][in_w] */
+    const float *x;            /* input [cin][in_h][in_w]; NULL: already packed in scratch */
     const fc_pwconv_geom *g;   /* NULL: 1x1 stride 1 (in = out) */
     int hw;                    /* output pixels */
 } gemm_src;
@@ -285,7 +285,9 @@ static void run_panel(float *y, const fc_pwconv *pw, const gemm_src *src, const 
         tile = tile_avx2;
 #endif
     const int k = pw->k;
-    if (src->g)
+    if (!src->x)
+        ; /* fc_pwconv_run_packed: the caller packed it */
+    else if (src->g)
         for (int st = 0; st * NR < n; st++)
             pack_strip_im2col(scratch + (size_t)st * k * NR, pw, src->x, src->g, pp + st * NR,
                               n - st * NR < NR ? n - st * NR : NR);
@@ -314,6 +316,28 @@ void fc_pwconv_run(float *y, const fc_pwconv *pw, const float *x, const float *r
     gemm_src src = {x, NULL, hw};
     for (int pp = p0; pp < p1; pp += pw->panel_px)
         run_panel(y, pw, &src, r, pp, p1 - pp < pw->panel_px ? p1 - pp : pw->panel_px, o0, o1, scratch);
+}
+
+size_t fc_pwconv_packed_floats(const fc_pwconv *pw, int hw)
+{
+    return !pw || hw < 1 ? 0 : (size_t)(hw + NR - 1) / NR * NR * (size_t)pw->k;
+}
+
+void fc_pwconv_pack(float *packed, const fc_pwconv *pw, const float *x, int hw)
+{
+    if (packed && pw && x && hw > 0 && pw->kh == 1 && pw->kw == 1)
+        pack_panel(packed, x, (size_t)hw, pw->k, 0, hw);
+}
+
+void fc_pwconv_run_packed(float *y, const fc_pwconv *pw, const float *packed, const float *r, int hw, int p0,
+                          int p1, int o0, int o1)
+{
+    if (!pw || !y || !packed || p0 < 0 || p0 % NR || p1 > hw || p0 >= p1 || o0 < 0 || o1 > pw->cout || o0 >= o1
+        || pw->kh != 1 || pw->kw != 1)
+        return;
+    gemm_src src = {NULL, NULL, hw};
+    /* run_panel only reads the strips: the cast drops const for its scratch parameter. */
+    run_panel(y, pw, &src, r, p0, p1 - p0, o0, o1, (float *)packed + (size_t)p0 * pw->k);
 }
 
 void fc_pwconv_run_conv(float *y, const fc_pwconv *pw, const float *x, const fc_pwconv_geom *g, int p0, int p1,

@@ -98,6 +98,16 @@ int fc_pwconv_out_size(int *out_h, int *out_w, const fc_pwconv *pw, const fc_pwc
 void fc_pwconv_run(float *y, const fc_pwconv *pw, const float *x, const float *r, int hw, int p0, int p1, int o0,
                    int o1, float *scratch);
 
+/* 1x1 layers split by output channel over several threads: pack x [cin][hw]
+ * once (fc_pwconv_pack, into fc_pwconv_packed_floats(pw, hw) floats), then
+ * run channel ranges on the shared packed copy (fc_pwconv_run_packed; p0 a
+ * multiple of FC_PWCONV_NR), instead of every range packing it again. Same
+ * results as fc_pwconv_run; both do nothing on bad arguments or a KxK kernel. */
+size_t fc_pwconv_packed_floats(const fc_pwconv *pw, int hw);
+void fc_pwconv_pack(float *packed, const fc_pwconv *pw, const float *x, int hw);
+void fc_pwconv_run_packed(float *y, const fc_pwconv *pw, const float *packed, const float *r, int hw, int p0,
+                          int p1, int o0, int o1);
+
 /* Any kernel: output channels [o0, o1) at output pixels [p0, p1) (row-major,
  * p = oy * out_w + ox) of y [cout][out_h][out_w] from x [cin][in_h][in_w];
  * bias and ReLU6 as for fc_pwconv_run, no residual. Does nothing when g does

@@ -88,6 +88,22 @@ static void check_case(int cout, int cin, int hw, int relu6, int relu6_add, int 
     float *scratch = malloc(ns * sizeof *scratch);
     assert_non_null(scratch);
     fc_pwconv_run(y, pw, x, residual ? r : NULL, hw, p0, p1, o0, o1, scratch);
+    if (p0 % FC_PWCONV_NR == 0) {
+        /* The pack-once path must write exactly the same values. */
+        float *packed = malloc(fc_pwconv_packed_floats(pw, hw) * sizeof *packed), *y2 = malloc(ny * sizeof *y2);
+        assert_non_null(packed);
+        assert_non_null(y2);
+        memcpy(y2, y, ny * sizeof *y2);
+        for (size_t i = 0; i < ny; i++)
+            if ((int)(i / (size_t)hw) >= o0 && (int)(i / (size_t)hw) < o1 && (int)(i % (size_t)hw) >= p0
+                && (int)(i % (size_t)hw) < p1)
+                y2[i] = -99.0f;
+        fc_pwconv_pack(packed, pw, x, hw);
+        fc_pwconv_run_packed(y2, pw, packed, residual ? r : NULL, hw, p0, p1, o0, o1);
+        assert_memory_equal(y2, y, ny * sizeof *y);
+        free(packed);
+        free(y2);
+    }
     for (int oc = 0; oc < cout; oc++)
         for (int p = 0; p < hw; p++) {
             float got = y[(size_t)oc * hw + p];
@@ -305,6 +321,10 @@ static void test_errors(void **state)
     fc_pwconv_run(y, pw, x, NULL, 1, 0, 2, 0, 2, scratch);
     fc_pwconv_run(y, pw, x, NULL, 1, 0, 1, 1, 1, scratch);
     assert_true(y[0] == -7.0f && y[1] == -7.0f);
+    fc_pwconv_run_packed(y, pw, scratch, NULL, 1, 0, 1, 0, 3); /* bad range: nothing */
+    fc_pwconv_run_packed(y, pw, NULL, NULL, 1, 0, 1, 0, 2);
+    assert_true(y[0] == -7.0f && y[1] == -7.0f);
+    assert_int_equal(fc_pwconv_packed_floats(pw, 17), 32 * 2);
     fc_pwconv_run(y, pw, x, NULL, 1, 0, 1, 0, 2, scratch); /* no bias: y = W [1 1] */
     assert_true(y[0] == 3.0f && y[1] == 7.0f);
     fc_pwconv_free(pw);
