@@ -47,6 +47,8 @@ const char fc_usage_record[] =
     "  --model NAME          pose model: lite (default here, for speed), full or heavy\n"
     "  --model-dir DIR       where the .tflite files are\n"
     "  --threads N           inference threads (default: OpenCV's choice)\n"
+    "  --analysis-fps F      analyse the saved set at most F frames per second (default\n"
+    "                        30, as analyze; 0 = every frame)\n"
     "output:\n"
     "  --out DIR             where to save set.mkv and set.formcheck.json (default\n"
     "                        ./formcheck-YYYYmmdd-HHMMSS); created if missing\n"
@@ -64,11 +66,12 @@ const char fc_usage_record[] =
 
 static int parse_args(record_args *a, int argc, char **argv)
 {
-    const char *countdown = NULL, *duration = NULL, *reps = NULL, *threads = NULL;
+    const char *countdown = NULL, *duration = NULL, *reps = NULL, *threads = NULL, *afps = NULL;
     memset(a, 0, sizeof *a);
     a->device = NULL;
     a->countdown_s = 3;
     a->model = FC_POSE_LITE;
+    a->analysis_fps = 30;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *model = NULL;
         const char **val = !strcmp(s, "--device")         ? &a->device
@@ -84,6 +87,7 @@ static int parse_args(record_args *a, int argc, char **argv)
                            : !strcmp(s, "--model")        ? &model
                            : !strcmp(s, "--model-dir")    ? &a->model_dir
                            : !strcmp(s, "--threads")      ? &threads
+                           : !strcmp(s, "--analysis-fps") ? &afps
                            : !strcmp(s, "--out")          ? &a->out
                                                           : NULL;
         if (val) {
@@ -115,6 +119,9 @@ static int parse_args(record_args *a, int argc, char **argv)
         return fc_cli_usage_error("record", "--reps: expected a number 1..1000, not '%s'", reps);
     if (threads && (fc_cli_parse_int(threads, &a->threads) < 0 || a->threads < 0 || a->threads > 256))
         return fc_cli_usage_error("record", "--threads: expected a number 0..256, not '%s'", threads);
+    if (afps && (fc_cli_parse_double(afps, &a->analysis_fps) < 0 || !(a->analysis_fps >= 0) ||
+                 a->analysis_fps > 1000))
+        return fc_cli_usage_error("record", "--analysis-fps: expected frames per second 0..1000, not '%s'", afps);
     if (fc_job_exercise(a->exercise) < 0)
         return fc_cli_usage_error("record", "--exercise: expected squat, lunge or auto, not '%s'", a->exercise);
     if (!a->device)
@@ -230,6 +237,7 @@ int fc_cmd_record(int argc, char **argv)
     if (!(so.pose.model_dir = fc_job_model_dir(a.model_dir, a.model)))
         return FC_EXIT_FAIL;
     so.pose.threads = a.threads;
+    so.analysis_fps = a.analysis_fps;
     int created = 0;
     if (prepare_out(dir, sizeof dir, &a, &created) < 0)
         return FC_EXIT_FAIL;

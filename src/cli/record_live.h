@@ -16,6 +16,7 @@ typedef struct record_args {
     fc_pose_model model;
     double countdown_s, duration_s;
     int reps, threads, list, annotate, force, no_window, quiet;
+    double analysis_fps; /* the saved set's analysis: frames per second, 0 = all */
 } record_args;
 
 typedef struct record_outcome {

@@ -52,6 +52,14 @@ grep -q "stopped: duration" "$tmp/out" || fail "summary line: $(cat "$tmp/out")"
   >/dev/null 2>"$tmp/err" || fail "record, source ending: $(cat "$tmp/err")"
 check_set "$tmp/e" source_ended True 60
 
+# --analysis-fps: the saved 30 fps set (all of it) analysed at 15 frames per second.
+"$bin" record "${lavfi[@]}" --device testsrc2=size=320x240:rate=30:duration=2 --analysis-fps 15 --out "$tmp/a" \
+  >/dev/null 2>"$tmp/err" || fail "record --analysis-fps: $(cat "$tmp/err")"
+check_set "$tmp/a" source_ended True 25
+got=$(json "$tmp/a/set.formcheck.json" "d['processing']['analysis_fps'], 25 <= d['processing']['frames'] <= 31")
+[[ $got == "15 True" ]] || fail "--analysis-fps 15: report says '$got'"
+"$bin" record "${lavfi[@]}" --analysis-fps -1 2>/dev/null; [[ $? == 2 ]] || fail "--analysis-fps -1 accepted"
+
 # SIGINT and SIGTERM mid-set: exit 130/143, the set still saved and analysed.
 for sig in INT TERM; do
   "$bin" record "${lavfi[@]}" --device testsrc2=size=320x240:rate=30 --out "$tmp/s$sig" >/dev/null 2>"$tmp/err" &
