@@ -25,19 +25,20 @@ typedef struct geom {
     size_t plane; /* hp * wq */
     int taps, relu6, avx2;
     ptrdiff_t off[FC_DWCONV_MAX_TAPS];
+    int ix0[FC_DWCONV_MAX_STRIDE], j0[FC_DWCONV_MAX_STRIDE]; /* per phase: first input column, its plane column */
 } geom;
 
-/* A register tile: output vectors i < n, each VW outputs of one row. */
+/* A register tile of R rows x V vectors (R * V <= TILE), chosen per call. */
 typedef struct tile {
-    ptrdiff_t pos[TILE]; /* first output's scratch position, oy * sh * wq + ox */
-    float *dst[TILE];    /* and its address in y */
-    int cols[TILE];      /* outputs of the vector inside the image, 1..VW */
+    const float *s; /* scratch position of the top-left output, oy * sh * wq + ox */
+    float *d;       /* its address in y */
+    size_t rs, ds;  /* row steps: scratch (sh * wq), y (wo) */
+    int last;       /* outputs of the rightmost vector inside the image, 1..VW */
 } tile;
 
 /* The per-channel inputs of the tile kernels. */
 typedef struct chan {
-    const float *src; /* the channel's scratch */
-    const float *wt;  /* its taps */
+    const float *wt; /* the channel's taps */
     float bias;
 } chan;
 
@@ -58,7 +59,7 @@ int fc_dwconv_out_size(int *ho, int *wo, const fc_dwconv_opts *o, int h, int w)
     if (o->kernel_h < 1 || o->kernel_w < 1 || o->kernel_h > FC_DWCONV_MAX_TAPS || o->kernel_w > FC_DWCONV_MAX_TAPS
         || o->kernel_h * o->kernel_w > FC_DWCONV_MAX_TAPS)
         return FC_EINVAL;
-    if (o->stride_h < 1 || o->stride_w < 1 || o->stride_h > MAX_SIDE || o->stride_w > MAX_SIDE)
+    if (o->stride_h < 1 || o->stride_w < 1 || o->stride_h > FC_DWCONV_MAX_STRIDE || o->stride_w > FC_DWCONV_MAX_STRIDE)
         return FC_EINVAL;
     if (o->pad_t < 0 || o->pad_l < 0 || o->pad_b < 0 || o->pad_r < 0 || o->pad_t > MAX_SIDE || o->pad_l > MAX_SIDE
         || o->pad_b > MAX_SIDE || o->pad_r > MAX_SIDE)
@@ -97,6 +98,10 @@ static int geom_init(geom *g, const fc_dwconv_opts *o, int h, int w)
     g->taps = o->kernel_h * o->kernel_w;
     g->relu6 = o->relu6 != 0;
     g->avx2 = fc_dwconv_uses_avx2(o);
+    for (int ph = 0; ph < g->sw; ph++) {
+        g->j0[ph] = g->pl > ph ? (g->pl - ph + g->sw - 1) / g->sw : 0;
+        g->ix0[ph] = g->j0[ph] * g->sw + ph - g->pl;
+    }
     for (int ky = 0; ky < o->kernel_h; ky++)
         for (int kx = 0; kx < o->kernel_w; kx++)
             g->off[ky * o->kernel_w + kx] =
@@ -129,172 +134,189 @@ __attribute__((target("avx2,fma"))) static void put_avx2(float *d, int cols, __m
     memcpy(d, tmp, sizeof(float) * (size_t)cols);
 }
 
-/* 8 accumulators, named (GCC -O2 keeps an array of them in memory); per tap
- * one broadcast and 8 FMAs with their loads folded in. */
-__attribute__((target("avx2,fma"))) static void tile8_avx2(const tile *t, const chan *c, const geom *g)
+/* R x V accumulators, per tap one broadcast and R * V FMAs with their loads
+ * folded in; rows [0, rows) of a column block, R at a time (rows a multiple
+ * of R). R and V are constants in every caller (TILE_AVX2), so the unrolled
+ * loops leave the accumulators and row pointers in registers. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+block_avx2(const tile *t, int rows, const chan *c, const geom *g, const int R, const int V)
 {
-    const float *p0 = c->src + t->pos[0], *p1 = c->src + t->pos[1], *p2 = c->src + t->pos[2];
-    const float *p3 = c->src + t->pos[3], *p4 = c->src + t->pos[4], *p5 = c->src + t->pos[5];
-    const float *p6 = c->src + t->pos[6], *p7 = c->src + t->pos[7];
-    __m256 a0 = _mm256_set1_ps(c->bias), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (int k = 0; k < g->taps; k++) {
-        ptrdiff_t o = g->off[k];
-        __m256 wv = _mm256_broadcast_ss(c->wt + k);
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p0 + o), wv, a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(p1 + o), wv, a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(p2 + o), wv, a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(p3 + o), wv, a3);
-        a4 = _mm256_fmadd_ps(_mm256_loadu_ps(p4 + o), wv, a4);
-        a5 = _mm256_fmadd_ps(_mm256_loadu_ps(p5 + o), wv, a5);
-        a6 = _mm256_fmadd_ps(_mm256_loadu_ps(p6 + o), wv, a6);
-        a7 = _mm256_fmadd_ps(_mm256_loadu_ps(p7 + o), wv, a7);
+    const __m256 bias = _mm256_set1_ps(c->bias);
+    for (int r0 = 0; r0 < rows; r0 += R) {
+        const float *s = t->s + (size_t)r0 * t->rs;
+        float *d = t->d + (size_t)r0 * t->ds;
+        __m256 a[TILE];
+        const float *p[TILE];
+#pragma GCC unroll 8
+        for (int i = 0; i < R * V; i++) {
+            a[i] = bias;
+            p[i] = s + (size_t)(i / V) * t->rs + (size_t)(i % V) * VW;
+        }
+        for (int k = 0; k < g->taps; k++) {
+            ptrdiff_t o = g->off[k];
+            __m256 wv = _mm256_broadcast_ss(c->wt + k);
+#pragma GCC unroll 8
+            for (int i = 0; i < R * V; i++)
+                a[i] = _mm256_fmadd_ps(_mm256_loadu_ps(p[i] + o), wv, a[i]);
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < R * V; i++)
+            put_avx2(d + (size_t)(i / V) * t->ds + (size_t)(i % V) * VW, i % V == V - 1 ? t->last : VW, a[i],
+                     g->relu6);
     }
-    put_avx2(t->dst[0], t->cols[0], a0, g->relu6);
-    put_avx2(t->dst[1], t->cols[1], a1, g->relu6);
-    put_avx2(t->dst[2], t->cols[2], a2, g->relu6);
-    put_avx2(t->dst[3], t->cols[3], a3, g->relu6);
-    put_avx2(t->dst[4], t->cols[4], a4, g->relu6);
-    put_avx2(t->dst[5], t->cols[5], a5, g->relu6);
-    put_avx2(t->dst[6], t->cols[6], a6, g->relu6);
-    put_avx2(t->dst[7], t->cols[7], a7, g->relu6);
 }
 
-/* The last tile of a channel with <= 4 vectors (4x4 and 2x2 images). */
-__attribute__((target("avx2,fma"))) static void tile4_avx2(const tile *t, const chan *c, const geom *g)
-{
-    const float *p0 = c->src + t->pos[0], *p1 = c->src + t->pos[1], *p2 = c->src + t->pos[2];
-    const float *p3 = c->src + t->pos[3];
-    __m256 a0 = _mm256_set1_ps(c->bias), a1 = a0, a2 = a0, a3 = a0;
-    for (int k = 0; k < g->taps; k++) {
-        ptrdiff_t o = g->off[k];
-        __m256 wv = _mm256_broadcast_ss(c->wt + k);
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p0 + o), wv, a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(p1 + o), wv, a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(p2 + o), wv, a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(p3 + o), wv, a3);
+#define TILE_AVX2(R, V)                                                                                              \
+    __attribute__((target("avx2,fma"))) static void tile_##R##x##V##_avx2(const tile *t, int rows, const chan *c,    \
+                                                                          const geom *g)                             \
+    {                                                                                                                \
+        block_avx2(t, rows, c, g, R, V);                                                                             \
     }
-    put_avx2(t->dst[0], t->cols[0], a0, g->relu6);
-    put_avx2(t->dst[1], t->cols[1], a1, g->relu6);
-    put_avx2(t->dst[2], t->cols[2], a2, g->relu6);
-    put_avx2(t->dst[3], t->cols[3], a3, g->relu6);
-}
+TILE_AVX2(8, 1)
+TILE_AVX2(4, 1)
+TILE_AVX2(2, 1)
+TILE_AVX2(1, 1)
+TILE_AVX2(4, 2)
+TILE_AVX2(2, 2)
+TILE_AVX2(1, 2)
+TILE_AVX2(2, 4)
+TILE_AVX2(1, 4)
+#undef TILE_AVX2
 
-/* Even input columns to ev, odd ones to od, 16 at a time; returns how many
- * pairs were done. */
-__attribute__((target("avx2"))) static int split2_avx2(float *ev, float *od, const float *x, int w)
-{
-    int m = 0;
-    for (; 2 * m + 16 <= w; m += 8) {
-        __m256 lo = _mm256_loadu_ps(x + 2 * m), hi = _mm256_loadu_ps(x + 2 * m + 8);
-        /* per 128-bit lane [lo0 lo2 hi0 hi2]: then put the 64-bit pairs in order */
-        __m256d e = _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
-        __m256d o = _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)));
-        _mm256_storeu_ps(ev + m, _mm256_castpd_ps(_mm256_permute4x64_pd(e, _MM_SHUFFLE(3, 1, 2, 0))));
-        _mm256_storeu_ps(od + m, _mm256_castpd_ps(_mm256_permute4x64_pd(o, _MM_SHUFFLE(3, 1, 2, 0))));
-    }
-    return m;
-}
 #endif
 
 /* Portable tile: the same loads and multiply-adds over plain arrays. */
-static void tile_generic(const tile *t, int n, const chan *c, const geom *g)
+static void block_generic(const tile *t, int rows, int R, int V, const chan *c, const geom *g)
 {
-    float acc[TILE][VW];
-    for (int i = 0; i < n; i++)
-        for (int l = 0; l < VW; l++)
-            acc[i][l] = c->bias;
-    for (int k = 0; k < g->taps; k++) {
-        float wv = c->wt[k];
-        for (int i = 0; i < n; i++) {
-            const float *s = c->src + t->pos[i] + g->off[k];
+    for (int r0 = 0; r0 < rows; r0 += R) {
+        const float *s0 = t->s + (size_t)r0 * t->rs;
+        float *d0 = t->d + (size_t)r0 * t->ds;
+        float acc[TILE][VW];
+        for (int i = 0; i < R * V; i++)
             for (int l = 0; l < VW; l++)
-                acc[i][l] += wv * s[l];
+                acc[i][l] = c->bias;
+        for (int k = 0; k < g->taps; k++) {
+            float wv = c->wt[k];
+            for (int i = 0; i < R * V; i++) {
+                const float *s = s0 + (size_t)(i / V) * t->rs + (size_t)(i % V) * VW + g->off[k];
+                for (int l = 0; l < VW; l++)
+                    acc[i][l] += wv * s[l];
+            }
+        }
+        for (int i = 0; i < R * V; i++) {
+            float *d = d0 + (size_t)(i / V) * t->ds + (size_t)(i % V) * VW;
+            for (int l = 0; l < (i % V == V - 1 ? t->last : VW); l++)
+                d[l] = g->relu6 ? clamp6(acc[i][l]) : acc[i][l];
         }
     }
-    for (int i = 0; i < n; i++)
-        for (int l = 0; l < t->cols[i]; l++)
-            t->dst[i][l] = g->relu6 ? clamp6(acc[i][l]) : acc[i][l];
 }
 
-static void run_tile(tile *t, int n, const chan *c, const geom *g)
+/* Rows [0, rows) of a column block of V vectors, R rows a tile. */
+static void run_block(const tile *t, int rows, int R, int V, const chan *c, const geom *g)
 {
 #ifdef FC_DW_AVX2
     if (g->avx2) {
-        int full = n > 4 ? TILE : 4;
-        for (int i = n; i < full; i++) { /* repeat the last vector: same value stored twice */
-            t->pos[i] = t->pos[n - 1];
-            t->dst[i] = t->dst[n - 1];
-            t->cols[i] = t->cols[n - 1];
+        switch (V * 16 + R) {
+        case 16 + 8: tile_8x1_avx2(t, rows, c, g); return;
+        case 16 + 4: tile_4x1_avx2(t, rows, c, g); return;
+        case 16 + 2: tile_2x1_avx2(t, rows, c, g); return;
+        case 16 + 1: tile_1x1_avx2(t, rows, c, g); return;
+        case 32 + 4: tile_4x2_avx2(t, rows, c, g); return;
+        case 32 + 2: tile_2x2_avx2(t, rows, c, g); return;
+        case 32 + 1: tile_1x2_avx2(t, rows, c, g); return;
+        case 64 + 2: tile_2x4_avx2(t, rows, c, g); return;
+        case 64 + 1: tile_1x4_avx2(t, rows, c, g); return;
+        default: break;
         }
-        if (full == TILE)
-            tile8_avx2(t, c, g);
-        else
-            tile4_avx2(t, c, g);
-        return;
     }
 #endif
-    tile_generic(t, n, c, g);
+    block_generic(t, rows, R, V, c, g);
 }
 
 /* Copy channel x into the scratch's planes (interior only: the border was
- * zeroed once for the call and stays zero). */
-static void pack(float *buf, const float *x, const geom *g)
+ * zeroed once for the call and stays zero). Any stride, plain loops. */
+static void pack_generic(float *buf, const float *x, const geom *g)
 {
     for (int iy = 0; iy < g->h; iy++) {
         const float *xr = x + (size_t)iy * g->w;
         float *row = buf + (size_t)(iy + g->pt) * g->wq;
-        if (g->sw == 1) {
-            memcpy(row + g->pl, xr, sizeof(float) * (size_t)g->w);
-            continue;
-        }
-        int m = 0;
-#ifdef FC_DW_AVX2
-        if (g->sw == 2 && g->avx2) {
-            /* padded column ix + pl: even ix to plane pl % 2, odd to the other */
-            float *ev = row + (size_t)(g->pl % 2) * g->plane + g->pl / 2;
-            float *od = row + (size_t)((g->pl + 1) % 2) * g->plane + (g->pl + 1) / 2;
-            m = split2_avx2(ev, od, xr, g->w);
-        }
-#endif
         for (int ph = 0; ph < g->sw; ph++) { /* padded column j * sw + ph is input column ix */
             float *d = row + (size_t)ph * g->plane;
-            int j = g->pl > ph ? (g->pl - ph + g->sw - 1) / g->sw : 0;
-            int ix = j * g->sw + ph - g->pl;
-            if (ix < 2 * m) { /* skip what split2_avx2 did (sw == 2 only) */
-                j += (2 * m - ix + 1) / 2;
-                ix += (2 * m - ix + 1) / 2 * 2;
-            }
-            for (; ix < g->w; ix += g->sw, j++)
+            for (int ix = g->ix0[ph], j = g->j0[ph]; ix < g->w; ix += g->sw, j++)
                 d[j] = xr[ix];
         }
     }
 }
 
+#ifdef FC_DW_AVX2
+/* The same for strides 1 and 2 with 8-float copies and 16-float splits. */
+__attribute__((target("avx2"))) static void pack_avx2(float *buf, const float *x, const geom *g)
+{
+    /* stride 2: padded column ix + pl, so even ix go to plane pl % 2, odd ones to the other */
+    size_t e0 = g->sw == 1 ? (size_t)g->pl : (size_t)(g->pl % 2) * g->plane + (size_t)(g->pl / 2);
+    size_t o0 = (size_t)((g->pl + 1) % 2) * g->plane + (size_t)((g->pl + 1) / 2);
+    for (int iy = 0; iy < g->h; iy++) {
+        const float *xr = x + (size_t)iy * g->w;
+        float *row = buf + (size_t)(iy + g->pt) * g->wq, *ev = row + e0, *od = row + o0;
+        int i = 0, m = 0;
+        if (g->sw == 1) {
+            for (; i + VW <= g->w; i += VW)
+                _mm256_storeu_ps(ev + i, _mm256_loadu_ps(xr + i));
+            for (; i < g->w; i++)
+                ev[i] = xr[i];
+            continue;
+        }
+        for (; 2 * m + 2 * VW <= g->w; m += VW) {
+            __m256 lo = _mm256_loadu_ps(xr + 2 * m), hi = _mm256_loadu_ps(xr + 2 * m + VW);
+            /* per 128-bit lane [lo0 lo2 hi0 hi2], then the 64-bit pairs put in order */
+            __m256d e = _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
+            __m256d o = _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)));
+            _mm256_storeu_ps(ev + m, _mm256_castpd_ps(_mm256_permute4x64_pd(e, _MM_SHUFFLE(3, 1, 2, 0))));
+            _mm256_storeu_ps(od + m, _mm256_castpd_ps(_mm256_permute4x64_pd(o, _MM_SHUFFLE(3, 1, 2, 0))));
+        }
+        for (; 2 * m < g->w; m++) {
+            ev[m] = xr[2 * m];
+            if (2 * m + 1 < g->w)
+                od[m] = xr[2 * m + 1];
+        }
+    }
+}
+#endif
+
+static void pack(float *buf, const float *x, const geom *g)
+{
+#ifdef FC_DW_AVX2
+    if (g->avx2 && g->sw <= 2) {
+        pack_avx2(buf, x, g);
+        return;
+    }
+#endif
+    pack_generic(buf, x, g);
+}
+
 static void channel(float *y, const float *x, float *buf, const chan *c, const geom *g)
 {
     pack(buf, x, g);
-    /* Column blocks of up to 4 vectors, rows in order inside a block, and
-     * every 8 consecutive vectors one tile: 8 rows x 1 vector when wo <= 8,
-     * 4 x 2 at 16 columns, 2 x 4 from 32. */
-    int nv = (g->wo + VW - 1) / VW, bw = nv < 4 ? nv : 4, n = 0;
-    size_t rstep = (size_t)g->sh * g->wq;
+    /* Tiles of 8 vectors: 8 rows x 1 when wo <= 8, 4 x 2 at 16 columns, 2 x 4
+     * from 32; halved rows at the bottom, narrower blocks at the right. */
+    int nv = (g->wo + VW - 1) / VW, vmax = nv >= 4 ? 4 : nv >= 2 ? 2 : 1;
     tile t;
-    for (int cb = 0; cb < nv; cb += bw) {
-        int ve = cb + bw < nv ? cb + bw : nv;
-        for (int oy = 0; oy < g->ho; oy++)
-            for (int v = cb; v < ve; v++) {
-                int ox = v * VW;
-                t.pos[n] = (ptrdiff_t)((size_t)oy * rstep + (size_t)ox);
-                t.dst[n] = y + (size_t)oy * g->wo + ox;
-                t.cols[n] = g->wo - ox < VW ? g->wo - ox : VW;
-                if (++n == TILE) {
-                    run_tile(&t, n, c, g);
-                    n = 0;
-                }
-            }
+    t.rs = (size_t)g->sh * g->wq;
+    t.ds = (size_t)g->wo;
+    for (int v0 = 0; v0 < nv;) {
+        int v = nv - v0 >= vmax ? vmax : nv - v0 >= 2 ? 2 : 1;
+        t.last = v0 + v == nv ? g->wo - (nv - 1) * VW : VW;
+        for (int oy = 0, r = TILE / v; oy < g->ho;) {
+            while (r > g->ho - oy)
+                r /= 2;
+            int rows = (g->ho - oy) / r * r;
+            t.s = buf + (size_t)oy * t.rs + (size_t)v0 * VW;
+            t.d = y + (size_t)oy * t.ds + (size_t)v0 * VW;
+            run_block(&t, rows, r, v, c, g);
+            oy += rows;
+        }
+        v0 += v;
     }
-    if (n)
-        run_tile(&t, n, c, g);
 }
 
 void fc_dwconv_run(float *y, const fc_dwconv_opts *o, const float *x, const float *wt, const float *bias, int h,
@@ -306,7 +328,7 @@ void fc_dwconv_run(float *y, const fc_dwconv_opts *o, const float *x, const floa
     memset(scratch, 0, sizeof(float) * ((size_t)g.sw * g.plane + VW));
     size_t in = (size_t)h * w, out = (size_t)g.ho * g.wo;
     for (int ch = c0; ch < c1; ch++) {
-        chan c = {scratch, wt + (size_t)ch * g.taps, bias ? bias[ch] : 0.0f};
+        chan c = {wt + (size_t)ch * g.taps, bias ? bias[ch] : 0.0f};
         channel(y + (size_t)ch * out, x + (size_t)ch * in, scratch, &c, &g);
     }
 }

@@ -36,6 +36,8 @@ extern "C" {
 
 /* Largest kernel, in taps (kernel_h * kernel_w). */
 #define FC_DWCONV_MAX_TAPS 121
+/* Largest stride. */
+#define FC_DWCONV_MAX_STRIDE 16
 
 typedef struct fc_dwconv_opts {
     int kernel_h, kernel_w;       /* 1.., kernel_h * kernel_w <= FC_DWCONV_MAX_TAPS */
