@@ -14,15 +14,17 @@
 #define VW 8   /* floats per vector */
 #define TILE 8 /* output vectors per register tile: 8 FMA chains hide the 4-5 cycle latency */
 #define MAX_SIDE (1 << 15)
+#define STRIP_BYTES (16 * 1024) /* scratch per strip, at most (but >= TILE rows) */
 
-/* One call's geometry. The scratch holds sw planes of hp x wq floats:
- * plane[ph][py][j] = padded[py][j * sw + ph], so tap (ky, kx) of output
- * (oy, ox) is scratch[oy * sh * wq + ox + off[ky * kw + kx]], contiguous in
- * ox for every stride. */
+/* One call's geometry. Output rows are done in strips of `strip` rows; the
+ * scratch holds the padded rows [py0, py0 + hs) a strip needs, as sw planes
+ * of hs x wq floats: plane[ph][py - py0][j] = padded[py][j * sw + ph]. Tap
+ * (ky, kx) of output (oy, ox) is then scratch[(oy - oy0) * sh * wq + ox +
+ * off[ky * kw + kx]], contiguous in ox for every stride. */
 typedef struct geom {
     int h, w, ho, wo, sh, sw, pt, pl;
-    int hp, wq;
-    size_t plane; /* hp * wq */
+    int kh, hp, wq, strip, hs;
+    size_t plane; /* hs * wq */
     int taps, relu6, avx2;
     ptrdiff_t off[FC_DWCONV_MAX_TAPS];
     int ix0[FC_DWCONV_MAX_STRIDE], j0[FC_DWCONV_MAX_STRIDE]; /* per phase: first input column, its plane column */
@@ -92,9 +94,24 @@ static int geom_init(geom *g, const fc_dwconv_opts *o, int h, int w)
     g->sw = o->stride_w;
     g->pt = o->pad_t;
     g->pl = o->pad_l;
+    g->kh = o->kernel_h;
     g->hp = h + o->pad_t + o->pad_b;
     g->wq = (w + o->pad_l + o->pad_r + g->sw - 1) / g->sw;
-    g->plane = (size_t)g->hp * (size_t)g->wq;
+    /* Strips small enough for the scratch to stay in L1 between the pack
+     * and the tiles (on 128x128 channels the whole-channel copy went to L2
+     * and lost to OpenCV); whole channels when they fit. */
+    g->strip = g->ho;
+    size_t row_bytes = sizeof(float) * (size_t)g->sw * (size_t)g->wq;
+    if (row_bytes * (size_t)g->hp > STRIP_BYTES) {
+        size_t rows = STRIP_BYTES / row_bytes, kh = (size_t)g->kh;
+        size_t s = rows > kh ? (rows - kh) / (size_t)g->sh + 1 : 1;
+        s = s >= TILE ? s / TILE * TILE : TILE;
+        g->strip = s < (size_t)g->ho ? (int)s : g->ho;
+    }
+    g->hs = (g->strip - 1) * g->sh + g->kh;
+    if (g->hs > g->hp)
+        g->hs = g->hp;
+    g->plane = (size_t)g->hs * (size_t)g->wq;
     g->taps = o->kernel_h * o->kernel_w;
     g->relu6 = o->relu6 != 0;
     g->avx2 = fc_dwconv_uses_avx2(o);
@@ -233,13 +250,23 @@ static void run_block(const tile *t, int rows, int R, int V, const chan *c, cons
     block_generic(t, rows, R, V, c, g);
 }
 
-/* Copy channel x into the scratch's planes (interior only: the border was
- * zeroed once for the call and stays zero). Any stride, plain loops. */
-static void pack_generic(float *buf, const float *x, const geom *g)
+/* Zero the scratch rows of padded rows [py0, py1) that are padding. */
+static void zero_pad_rows(float *buf, const geom *g, int py0, int py1)
 {
-    for (int iy = 0; iy < g->h; iy++) {
+    for (int py = py0; py < py1; py++)
+        if (py < g->pt || py >= g->pt + g->h)
+            for (int ph = 0; ph < g->sw; ph++)
+                memset(buf + (size_t)ph * g->plane + (size_t)(py - py0) * g->wq, 0, sizeof(float) * (size_t)g->wq);
+}
+
+/* Copy input rows of padded rows [py0, py1) into the scratch's planes. Only
+ * the interior is written: the pad columns were zeroed once for the call
+ * and stay zero. Any stride, plain loops. */
+static void pack_generic(float *buf, const float *x, const geom *g, int iy0, int iy1, int py0)
+{
+    for (int iy = iy0; iy < iy1; iy++) {
         const float *xr = x + (size_t)iy * g->w;
-        float *row = buf + (size_t)(iy + g->pt) * g->wq;
+        float *row = buf + (size_t)(iy + g->pt - py0) * g->wq;
         for (int ph = 0; ph < g->sw; ph++) { /* padded column j * sw + ph is input column ix */
             float *d = row + (size_t)ph * g->plane;
             for (int ix = g->ix0[ph], j = g->j0[ph]; ix < g->w; ix += g->sw, j++)
@@ -250,14 +277,15 @@ static void pack_generic(float *buf, const float *x, const geom *g)
 
 #ifdef FC_DW_AVX2
 /* The same for strides 1 and 2 with 8-float copies and 16-float splits. */
-__attribute__((target("avx2"))) static void pack_avx2(float *buf, const float *x, const geom *g)
+__attribute__((target("avx2"))) static void pack_avx2(float *buf, const float *x, const geom *g, int iy0, int iy1,
+                                                       int py0)
 {
     /* stride 2: padded column ix + pl, so even ix go to plane pl % 2, odd ones to the other */
     size_t e0 = g->sw == 1 ? (size_t)g->pl : (size_t)(g->pl % 2) * g->plane + (size_t)(g->pl / 2);
     size_t o0 = (size_t)((g->pl + 1) % 2) * g->plane + (size_t)((g->pl + 1) / 2);
-    for (int iy = 0; iy < g->h; iy++) {
+    for (int iy = iy0; iy < iy1; iy++) {
         const float *xr = x + (size_t)iy * g->w;
-        float *row = buf + (size_t)(iy + g->pt) * g->wq, *ev = row + e0, *od = row + o0;
+        float *row = buf + (size_t)(iy + g->pt - py0) * g->wq, *ev = row + e0, *od = row + o0;
         int i = 0, m = 0;
         if (g->sw == 1) {
             for (; i + VW <= g->w; i += VW)
@@ -283,39 +311,45 @@ __attribute__((target("avx2"))) static void pack_avx2(float *buf, const float *x
 }
 #endif
 
-static void pack(float *buf, const float *x, const geom *g)
+/* Fill the scratch with padded rows [py0, py1). */
+static void pack(float *buf, const float *x, const geom *g, int py0, int py1)
 {
+    zero_pad_rows(buf, g, py0, py1);
+    int iy0 = py0 - g->pt > 0 ? py0 - g->pt : 0, iy1 = py1 - g->pt < g->h ? py1 - g->pt : g->h;
 #ifdef FC_DW_AVX2
     if (g->avx2 && g->sw <= 2) {
-        pack_avx2(buf, x, g);
+        pack_avx2(buf, x, g, iy0, iy1, py0);
         return;
     }
 #endif
-    pack_generic(buf, x, g);
+    pack_generic(buf, x, g, iy0, iy1, py0);
 }
 
 static void channel(float *y, const float *x, float *buf, const chan *c, const geom *g)
 {
-    pack(buf, x, g);
     /* Tiles of 8 vectors: 8 rows x 1 when wo <= 8, 4 x 2 at 16 columns, 2 x 4
      * from 32; halved rows at the bottom, narrower blocks at the right. */
     int nv = (g->wo + VW - 1) / VW, vmax = nv >= 4 ? 4 : nv >= 2 ? 2 : 1;
     tile t;
     t.rs = (size_t)g->sh * g->wq;
     t.ds = (size_t)g->wo;
-    for (int v0 = 0; v0 < nv;) {
-        int v = nv - v0 >= vmax ? vmax : nv - v0 >= 2 ? 2 : 1;
-        t.last = v0 + v == nv ? g->wo - (nv - 1) * VW : VW;
-        for (int oy = 0, r = TILE / v; oy < g->ho;) {
-            while (r > g->ho - oy)
-                r /= 2;
-            int rows = (g->ho - oy) / r * r;
-            t.s = buf + (size_t)oy * t.rs + (size_t)v0 * VW;
-            t.d = y + (size_t)oy * t.ds + (size_t)v0 * VW;
-            run_block(&t, rows, r, v, c, g);
-            oy += rows;
+    for (int oy0 = 0; oy0 < g->ho; oy0 += g->strip) {
+        int oy1 = oy0 + g->strip < g->ho ? oy0 + g->strip : g->ho, py1 = (oy1 - 1) * g->sh + g->kh;
+        pack(buf, x, g, oy0 * g->sh, py1 < g->hp ? py1 : g->hp);
+        for (int v0 = 0; v0 < nv;) {
+            int v = nv - v0 >= vmax ? vmax : nv - v0 >= 2 ? 2 : 1;
+            t.last = v0 + v == nv ? g->wo - (nv - 1) * VW : VW;
+            for (int oy = oy0, r = TILE / v; oy < oy1;) {
+                while (r > oy1 - oy)
+                    r /= 2;
+                int rows = (oy1 - oy) / r * r;
+                t.s = buf + (size_t)(oy - oy0) * t.rs + (size_t)v0 * VW;
+                t.d = y + (size_t)oy * t.ds + (size_t)v0 * VW;
+                run_block(&t, rows, r, v, c, g);
+                oy += rows;
+            }
+            v0 += v;
         }
-        v0 += v;
     }
 }
 
