@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "formcheck/dwconv.h"
 #include "formcheck/tflite.h"
 #include "net_dwconv.hpp"
 #include "net_pwconv.hpp"
@@ -170,11 +171,16 @@ private:
     }
 
     // CONV_2D -> FcPointwiseConv (net_pwconv.cpp, any kernel; ReLU6 or no activation).
-    // DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C), except depthwise kernels larger than 3x3, and 3x3 stride 1 below 32 output
-    // columns -> FcDepthwiseConv (net_dwconv.cpp). Measured per layer here (AVX2):
-    // OpenCV 4.6 runs BlazePose's 5x5 ones 3-6x slower at stride 1 and 1.6x at
-    // stride 2, and its 3x3 ones 4-7x slower at 8x8 and 16x16; its 3x3 path from
-    // 32 columns up (and at stride 2) is 1.5-6x faster than ours.
+    // DEPTHWISE_CONV_2D -> OpenCV Convolution (group = C), except depthwise layers
+    // other than 3x3 with 64+ output columns -> FcDepthwiseConv (net_dwconv.cpp,
+    // dwconv.c). Measured per layer in the
+    // landmark models (net_bench --layers, one thread, min of runs, AVX2):
+    // ours is 1.5-4x faster on the 5x5 ones, 1.2-2.5x on 3x3 at 32 columns and
+    // below, 1.5-8x on 3x3 stride 2 to 32 columns and below (OpenCV 4.6 is
+    // slowest there: 8x8 -> 4x4 0.24 ms vs 0.03). On 3x3 at 64 and 128 columns
+    // (128x128 and 64x64 stride 1, 128 -> 64 stride 2) OpenCV's 3x3 path was
+    // 0.4-1.0x ours in the network (ours is faster alone, but not there), so
+    // those stay with OpenCV.
     // A PAD feeding only this op is folded into explicit paddings.
     int conv(const std::string &name, const fc_tfl_op &op)
     {
@@ -182,7 +188,8 @@ private:
         bool dw = op.code == FC_TFL_DEPTHWISE_CONV_2D;
         int kh = w.shape[1], kw = w.shape[2];
         int cout = dw ? w.shape[3] : w.shape[0], cin = dw ? 1 : w.shape[3];
-        bool own = dw && (kh * kw > 9 || (op.stride_w == 1 && op.stride_h == 1 && y.shape[2] < 32));
+        bool own = dw && kh * kw <= FC_DWCONV_MAX_TAPS && op.stride_h <= FC_DWCONV_MAX_STRIDE
+                   && op.stride_w <= FC_DWCONV_MAX_STRIDE && !(kh * kw <= 9 && y.shape[2] >= 64);
         cv::dnn::LayerParams lp;
         cv::Mat wm({cout, cin, kh, kw}, CV_32F);
         float *d = wm.ptr<float>();
