@@ -41,6 +41,7 @@
 #include "formcheck/measures.h"
 #include "formcheck/profile.h"
 #include "formcheck/reps.h"
+#include "formcheck/series.h"
 #include "formcheck/smooth.h"
 
 #ifdef __cplusplus
@@ -131,6 +132,14 @@ fc_analysis_opts fc_analysis_default_opts(void);
  *  FC_ENOMEM. No frames or no reps is not an error (zero reps, a warning). */
 int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size_t n, const fc_analysis_opts *opts,
                     const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz);
+
+/** The same on a compact series (formcheck/series.h), which must have been made
+ *  with opts->clean (FC_EINVAL otherwise). What fc_analysis_run() does after
+ *  pushing its frames into one; a session keeps only the compact series.
+ *  Memory: about 700 bytes per frame while it runs (a cleaned copy of the bodies,
+ *  the per-frame measures it returns, work arrays), besides the series. */
+int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, const fc_analysis_opts *opts,
+                           const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz);
 
 /** NULL-safe. */
 void fc_analysis_free(fc_analysis_result *res);
