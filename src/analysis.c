@@ -296,52 +296,38 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     if (rc < 0)
         fc_set_error(err, errsz, rc, "analysis: out of memory");
     else
-        rc = fc_analysis_run_series(out, cs, &o, squat, lunge, err, errsz);
+        rc = fc_analysis_run_series_inplace(out, cs, &o, squat, lunge, err, errsz);
     fc_series_free(cs);
     return rc;
 }
 
-int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, const fc_analysis_opts *opts,
-                           const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz)
+/* Cleans s[0..n) in place; the rest of the analysis reads the cleaned bodies. */
+static int run_bodies(fc_analysis_result **out, fc_body *s, size_t n, const fc_clean_tally *tally,
+                      const fc_analysis_opts *opts, const fc_profile *squat, const fc_profile *lunge, char *err,
+                      size_t errsz)
 {
-    fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
+    fc_analysis_opts o = *opts;
     fc_analysis_result *res = NULL;
-    fc_body *s = NULL;
-    size_t n = fc_series_count(series);
     double *depth = NULL, *leg = NULL, *ts = NULL, *hipx = NULL;
     fc_rep *reps = NULL;
     size_t nr = 0, cap = n / 8 + 8, wcap = 64;
     fc_view_info vi;
     int rc = 0;
 
-    if (!out || !series)
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
-    *out = NULL;
-    if ((o.exercise == FC_EXERCISE_SQUAT || o.exercise == FC_EXERCISE_AUTO) && !squat)
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no squat profile given");
-    if ((o.exercise == FC_EXERCISE_LUNGE || o.exercise == FC_EXERCISE_AUTO) && !lunge)
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no lunge profile given");
-    if (!same_clean(fc_clean_tally_opts(fc_series_tally(series)), &o.clean))
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: the series was tallied with other clean-up options");
     res = calloc(1, sizeof *res);
-    s = malloc((n ? n : 1) * sizeof *s);
     depth = malloc((n ? n : 1) * sizeof *depth);
     leg = malloc((n ? n : 1) * sizeof *leg);
     ts = malloc((n ? n : 1) * sizeof *ts);
     hipx = malloc((n ? n : 1) * sizeof *hipx);
     reps = malloc(cap * sizeof *reps);
-    if (res) {
-        res->frames = malloc((n ? n : 1) * sizeof *res->frames);
+    if (res)
         res->warnings = calloc(wcap, sizeof *res->warnings);
-    }
-    if (!res || !s || !depth || !leg || !ts || !hipx || !reps || !res->frames || !res->warnings) {
+    if (!res || !depth || !leg || !ts || !hipx || !reps || !res->warnings) {
         rc = fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
         goto end;
     }
     res->n_frames = n;
     res->facing = FC_SIDE_UNKNOWN;
-    if (n)
-        memcpy(s, fc_series_bodies(series), n * sizeof *s);
     for (size_t t = 0; t < n; t++)
         ts[t] = s[t].t_s;
     for (size_t t = 1; t < n; t++)
@@ -351,11 +337,19 @@ int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, co
         }
     res->duration_s = n ? ts[n - 1] - ts[0] : 0.0;
     if ((rc = fc_clean_series(s, n, &o.clean, &res->clean)) == 0)
-        fc_clean_tally_finish(fc_series_tally(series), res->clean.scale_px, res->clean.scale_m, &res->clean);
+        fc_clean_tally_finish(tally, res->clean.scale_px, res->clean.scale_m, &res->clean);
     if (rc < 0 ||
         (rc = fc_measures_depth(depth, leg, s, n, o.clean.min_visibility, o.leg_window_s)) < 0 ||
         (rc = hip_travel(hipx, s, leg, n)) < 0 || (rc = fc_reps_detect(reps, cap, &nr, depth, hipx, ts, n, &o.reps)) < 0) {
         fc_set_error(err, errsz, rc, "analysis: bad options");
+        goto end;
+    }
+    /* Work arrays go as soon as their stage ends: the peak is at the measures. */
+    free(ts);
+    free(hipx);
+    ts = hipx = NULL;
+    if (!(res->frames = malloc((n ? n : 1) * sizeof *res->frames))) {
+        rc = fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
         goto end;
     }
     /* The view from the exercise's time span (walking in and out is often side-on). */
@@ -405,7 +399,6 @@ int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, co
     fc_log(o.log, o.log_user, FC_LOG_DEBUG, "analysis: %zu frames, %zu reps, view %s (yaw %.0f°), %s", n, nr,
            fc_view_name(res->view), res->view_yaw_deg, fc_exercise_name(res->exercise));
 end:
-    free(s);
     free(depth);
     free(leg);
     free(ts);
@@ -417,4 +410,56 @@ end:
     }
     *out = res;
     return 0;
+}
+
+/* The checks every entry point makes before touching the series. */
+static int check_args(const fc_analysis_opts *o, const fc_series *series, const fc_profile *squat,
+                      const fc_profile *lunge, char *err, size_t errsz)
+{
+    if (!series)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    if ((o->exercise == FC_EXERCISE_SQUAT || o->exercise == FC_EXERCISE_AUTO) && !squat)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no squat profile given");
+    if ((o->exercise == FC_EXERCISE_LUNGE || o->exercise == FC_EXERCISE_AUTO) && !lunge)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no lunge profile given");
+    if (!same_clean(fc_clean_tally_opts(fc_series_tally(series)), &o->clean))
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: the series was tallied with other clean-up options");
+    return 0;
+}
+
+int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, const fc_analysis_opts *opts,
+                           const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz)
+{
+    fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
+    size_t n = fc_series_count(series);
+    fc_body *s;
+    int rc;
+
+    if (!out)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    *out = NULL;
+    if ((rc = check_args(&o, series, squat, lunge, err, errsz)) < 0)
+        return rc;
+    if (!(s = malloc((n ? n : 1) * sizeof *s)))
+        return fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
+    if (n)
+        memcpy(s, fc_series_bodies(series), n * sizeof *s);
+    rc = run_bodies(out, s, n, fc_series_tally(series), &o, squat, lunge, err, errsz);
+    free(s);
+    return rc;
+}
+
+int fc_analysis_run_series_inplace(fc_analysis_result **out, fc_series *series, const fc_analysis_opts *opts,
+                                   const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz)
+{
+    fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
+    int rc;
+
+    if (!out)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    *out = NULL;
+    if ((rc = check_args(&o, series, squat, lunge, err, errsz)) < 0)
+        return rc;
+    return run_bodies(out, fc_series_edit(series), fc_series_count(series), fc_series_tally(series), &o, squat,
+                      lunge, err, errsz);
 }

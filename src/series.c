@@ -96,6 +96,11 @@ double fc_series_pose_ms(const fc_series *s)
     return s ? s->pose_ms : 0;
 }
 
+fc_body *fc_series_edit(fc_series *s)
+{
+    return s ? s->b : NULL;
+}
+
 const fc_clean_tally *fc_series_tally(const fc_series *s)
 {
     return s ? s->tally : NULL;

@@ -445,7 +445,11 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         s->tm.video_s += src > 0 ? 1.0 / src : 0;
     }
     t0 = now_s();
-    if ((rc = fc_analysis_run_series(&s->res, s->series, &s->o.analysis, s->o.squat, s->o.lunge, err, errsz)) < 0)
+    /* Drawing needs the raw pose; without it the series is cleaned in place (no copy). */
+    if ((rc = job->annotate_path
+                  ? fc_analysis_run_series(&s->res, s->series, &s->o.analysis, s->o.squat, s->o.lunge, err, errsz)
+                  : fc_analysis_run_series_inplace(&s->res, s->series, &s->o.analysis, s->o.squat, s->o.lunge, err,
+                                                   errsz)) < 0)
         goto end;
     s->tm.analysis_s = now_s() - t0;
     double analysis_ms = s->tm.analysis_s * 1e3;

@@ -47,6 +47,8 @@ int fc_series_push(fc_series *s, const fc_pose_result *r);
 
 size_t fc_series_count(const fc_series *s);
 const fc_body *fc_series_bodies(const fc_series *s);
+/** The bodies, writable (fc_analysis_run_series_inplace() cleans them in place). */
+fc_body *fc_series_edit(fc_series *s);
 /** Frames with found != 0, as pushed. */
 size_t fc_series_frames_with_person(const fc_series *s);
 /** Sum of the pushed results' ms, in push order. */
