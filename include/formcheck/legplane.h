@@ -6,7 +6,7 @@
  *
  *     double yaw[2], n[3], pts[3][3];
  *     const double up[3] = {0, -1, 0};                      // level camera
- *     fc_leg_plane_yaw(yaw, series, n_frames, depth, up, 0.5f);   // per set
+ *     fc_leg_plane_yaw(yaw, bodies, n_frames, depth, up, 0.5f);   // per set (fc_body, formcheck/body.h)
  *     fc_leg_plane_normal(n, yaw[FC_SIDE_LEFT], up);
  *     const double px[3][2] = {{hip_x, hip_y}, {knee_x, knee_y}, {ankle_x, ankle_y}};
  *     fc_pinhole cam = fc_pinhole_guess(640, 480);

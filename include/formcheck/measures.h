@@ -1,6 +1,7 @@
 /*
  * formcheck/measures.h - per-frame body measures, the depth signal and the
- * camera view, from a cleaned pose series (formcheck/smooth.h).
+ * camera view, from a cleaned series of bodies (formcheck/body.h: the 12
+ * landmarks read here; cleaned by formcheck/smooth.h).
  *
  *     double *depth = malloc(n * sizeof *depth), *leg = malloc(n * sizeof *leg);
  *     fc_measures_depth(depth, leg, series, n, 0.5f);

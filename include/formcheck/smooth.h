@@ -5,8 +5,8 @@
  *
  *     fc_clean_opts o = fc_clean_default_opts();
  *     fc_clean_stats st;
- *     if (fc_clean_series(series, n, &o, &st) < 0) ...   // in place
- *     int near = fc_clean_facing_side(series, n, o.min_visibility); // FC_SIDE_LEFT/RIGHT
+ *     if (fc_clean_series(bodies, n, &o, &st) < 0) ...   // fc_body[n], in place
+ *     int near = fc_clean_facing_side(bodies, n, o.min_visibility); // FC_SIDE_LEFT/RIGHT
  *
  * Pure C over an array of fc_body (formcheck/body.h: the 12 landmarks the
  * analyser reads; formcheck/cleantally.h counts the others'). No I/O. Steps,
@@ -62,7 +62,8 @@ typedef struct fc_clean_opts {
     int fix_swaps;             /**< 1: repair left/right leg label swaps (step 0 below) */
 } fc_clean_opts;
 
-/** What the clean-up did (counts over the whole series). */
+/** What the clean-up did (counts over the whole series; fc_clean_series() counts
+ *  the body's 12 landmarks, fc_clean_tally_finish() adds the other 21). */
 typedef struct fc_clean_stats {
     size_t frames;           /**< frames in the series */
     size_t frames_missing;   /**< frames without a person before clean-up */
