@@ -89,8 +89,9 @@ int fc_leg_plane_yaw(double yaw_deg[2], const fc_body *s, size_t n, const double
             int h = FC_LM_LEFT_HIP + sd, k = FC_LM_LEFT_KNEE + sd, a = FC_LM_LEFT_ANKLE + sd;
             if (!seen(r, h, minv) || !seen(r, k, minv) || !seen(r, a, minv))
                 continue;
-            double th[3] = {r->world[FC_B(h)].x - r->world[FC_B(k)].x, r->world[FC_B(h)].y - r->world[FC_B(k)].y, r->world[FC_B(h)].z - r->world[FC_B(k)].z};
-            double sh[3] = {r->world[FC_B(a)].x - r->world[FC_B(k)].x, r->world[FC_B(a)].y - r->world[FC_B(k)].y, r->world[FC_B(a)].z - r->world[FC_B(k)].z};
+            const fc_point3 *wh = &r->world[FC_B(h)], *wk = &r->world[FC_B(k)], *wa = &r->world[FC_B(a)];
+            double th[3] = {wh->x - wk->x, wh->y - wk->y, wh->z - wk->z};
+            double sh[3] = {wa->x - wk->x, wa->y - wk->y, wa->z - wk->z};
             double nrm[3], nh[3], lt = sqrt(dot3(th, th)), ls = sqrt(dot3(sh, sh));
             cross3(nrm, th, sh);
             /* |th x sh| = lt ls sin(inner angle): bent by >= 30 deg means sin >= 0.5. */
