@@ -1,6 +1,8 @@
 /* analysis.c - reps, checks, scores, summary (see formcheck/analysis.h). */
 #include "formcheck/analysis.h"
 
+#include "analysis_checks.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -108,191 +110,6 @@ static double rom(const fc_measures *m, const fc_rep *r)
     return best;
 }
 
-/* ---- checks -------------------------------------------------------------- */
-
-static int assessed_in(fc_check_id id, int view)
-{
-    switch (id) {
-    case FC_CHECK_DEPTH:
-    case FC_CHECK_BACK_KNEE_HEIGHT:
-    case FC_CHECK_TEMPO: return view != FC_VIEW_UNKNOWN;
-    case FC_CHECK_KNEE_VALGUS:
-    case FC_CHECK_HIP_SHIFT: return view == FC_VIEW_FRONT;
-    default: return view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE;
-    }
-}
-
-static double maxf(double a, double b)
-{
-    return !isfinite(a) ? b : !isfinite(b) ? a : fmax(a, b);
-}
-
-static void judge(fc_check_result *c, const fc_threshold *th, double v)
-{
-    int sense = fc_check_sense(c->id);
-
-    c->value = v;
-    if (sense == FC_SENSE_TARGET) {
-        double dev = fabs(v - th->target);
-        c->threshold = v >= th->target ? th->target + th->warn : th->target - th->warn;
-        c->status = dev <= th->warn ? FC_PASS : dev <= th->fail ? FC_WARN : FC_FAIL;
-    } else if (sense == FC_SENSE_HIGHER) {
-        c->threshold = th->warn;
-        c->status = v >= th->warn ? FC_PASS : v >= th->fail ? FC_WARN : FC_FAIL;
-    } else {
-        c->threshold = th->warn;
-        c->status = v <= th->warn ? FC_PASS : v <= th->fail ? FC_WARN : FC_FAIL;
-    }
-}
-
-#define CUE(...) snprintf(c->cue, sizeof c->cue, __VA_ARGS__)
-
-/* The value a check judges, and which side it concerns (for the cue). */
-static double check_value(fc_check_id id, const fc_rep_result *r, int facing, int view, int *side)
-{
-    const fc_measures *b = &r->bottom;
-    int front = r->lead_leg == FC_SIDE_RIGHT, back = !front;
-
-    *side = FC_SIDE_UNKNOWN;
-    switch (id) {
-    case FC_CHECK_DEPTH:
-        if (view == FC_VIEW_SIDE && facing >= 0 && isfinite(b->thigh_deg[facing]))
-            return b->thigh_deg[facing];
-        return isfinite(b->thigh_deg[0]) && isfinite(b->thigh_deg[1]) ? 0.5 * (b->thigh_deg[0] + b->thigh_deg[1])
-                                                                      : maxf(b->thigh_deg[0], b->thigh_deg[1]);
-    case FC_CHECK_TRUNK_LEAN:
-    case FC_CHECK_TORSO_UPRIGHT: return b->trunk_lean_deg;
-    case FC_CHECK_KNEE_VALGUS:
-        if (r->lead_leg >= 0) {
-            *side = r->lead_leg;
-            return b->knee_in_deg[front];
-        }
-        *side = !(b->knee_in_deg[0] >= b->knee_in_deg[1]);
-        return maxf(b->knee_in_deg[0], b->knee_in_deg[1]);
-    case FC_CHECK_HEEL_LIFT:
-        /* Side on (and half so at an angle), the far foot is hidden behind
-         * the near one and BlazePose guesses its heel: judge the foot the
-         * camera sees. */
-        if ((view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) && facing >= 0 && isfinite(b->heel_lift_deg[facing])) {
-            *side = facing;
-            return b->heel_lift_deg[facing];
-        }
-        *side = !(b->heel_lift_deg[0] >= b->heel_lift_deg[1]);
-        return maxf(b->heel_lift_deg[0], b->heel_lift_deg[1]);
-    case FC_CHECK_HIP_SHIFT:
-        *side = b->hip_shift_pct >= 0 ? FC_SIDE_RIGHT : FC_SIDE_LEFT;
-        return fabs(b->hip_shift_pct);
-    case FC_CHECK_KNEE_OVER_TOES: return b->knee_past_toe_pct[front];
-    case FC_CHECK_FRONT_KNEE_ANGLE: return 180.0 - b->knee_flex_deg[front];
-    case FC_CHECK_BACK_KNEE_HEIGHT: return b->knee_height_pct[back];
-    case FC_CHECK_TEMPO: return r->rep.descent_s;
-    default: return NAN;
-    }
-}
-
-static void cue_for(fc_check_result *c, const fc_profile *p, int side)
-{
-    const char *sd = side == FC_SIDE_LEFT ? "Left" : side == FC_SIDE_RIGHT ? "Right" : "A";
-    const char *sdl = side == FC_SIDE_LEFT ? "left" : "right";
-    double v = c->value;
-    int ok = c->status == FC_PASS;
-
-    switch (c->id) {
-    case FC_CHECK_DEPTH:
-        if (ok)
-            CUE("Good depth: thighs reached %.0f° %s parallel", fabs(v), v > 0 ? "above" : "below");
-        else
-            CUE("Go deeper: thighs stopped %.0f° above parallel", v);
-        break;
-    case FC_CHECK_TRUNK_LEAN:
-        CUE(ok ? "Chest up: torso leaned %.0f° from vertical" : "Keep your chest up: torso leaned %.0f° forward", v);
-        break;
-    case FC_CHECK_TORSO_UPRIGHT:
-        CUE(ok ? "Torso stayed upright (%.0f° from vertical)" : "Stay upright: torso leaned %.0f° forward", v);
-        break;
-    case FC_CHECK_KNEE_VALGUS:
-        if (ok)
-            CUE("Knees tracked over the feet (%.0f°)", v);
-        else
-            CUE("%s knee caved in %.0f° at the bottom", sd, v);
-        break;
-    case FC_CHECK_HEEL_LIFT:
-        if (ok)
-            CUE("Heels stayed down");
-        else
-            CUE("Keep your heels down: %s heel lifted %.0f°", side == FC_SIDE_LEFT ? "left" : "right", v);
-        break;
-    case FC_CHECK_HIP_SHIFT:
-        if (ok)
-            CUE("Hips stayed centred");
-        else
-            CUE("Hips shifted to the %s by %.0f%% of leg length", sdl, v);
-        break;
-    case FC_CHECK_KNEE_OVER_TOES:
-        if (ok)
-            CUE("Front knee stayed over the foot");
-        else
-            CUE("Front knee went %.0f%% of leg length past the toes: step longer", v);
-        break;
-    case FC_CHECK_FRONT_KNEE_ANGLE:
-        if (ok)
-            CUE("Front knee bent to %.0f° (aim %.0f°)", v, p->th[c->id].target);
-        else if (v > p->th[c->id].target)
-            CUE("Go lower: front knee only bent to %.0f° (aim %.0f°)", v, p->th[c->id].target);
-        else
-            CUE("Front knee closed to %.0f° (aim %.0f°): take a longer step", v, p->th[c->id].target);
-        break;
-    case FC_CHECK_BACK_KNEE_HEIGHT:
-        if (ok)
-            CUE("Back knee came close to the floor");
-        else
-            CUE("Lower the back knee: it stayed %.0f%% of leg length above the floor", v);
-        break;
-    case FC_CHECK_TEMPO:
-        if (ok)
-            CUE("Controlled descent (%.1f s)", v);
-        else
-            CUE("Slow down: descent took %.1f s (aim for %.1f s or more)", v, c->threshold);
-        break;
-    default: break;
-    }
-}
-
-static void run_checks(fc_rep_result *r, const fc_profile *p, int view, int facing)
-{
-    const fc_check_id *ids;
-    size_t n = fc_profile_checks(p->exercise, &ids);
-    double sum = 0;
-    int assessed = 0, fails = 0;
-
-    r->n_checks = 0;
-    for (size_t i = 0; i < n; i++) {
-        fc_check_result *c = &r->checks[r->n_checks++];
-        int side;
-        double v;
-
-        memset(c, 0, sizeof *c);
-        c->id = ids[i];
-        c->value = c->threshold = NAN;
-        c->status = FC_NOT_ASSESSED;
-        v = check_value(ids[i], r, facing, view, &side);
-        if (!assessed_in(ids[i], view) || !p->th[ids[i]].used || !isfinite(v)) {
-            if (!assessed_in(ids[i], view))
-                CUE("Not assessed from the %s view", fc_view_name(view));
-            else
-                CUE("Not assessed: the landmarks were not visible enough");
-            continue;
-        }
-        judge(c, &p->th[ids[i]], v);
-        cue_for(c, p, side);
-        assessed++;
-        sum += c->status == FC_PASS ? 1.0 : c->status == FC_WARN ? 0.5 : 0.0;
-        fails += c->status == FC_FAIL;
-    }
-    r->score = assessed ? round(100.0 * sum / assessed) : 0.0;
-    r->good = assessed && !fails && r->score >= p->good_rep_score;
-}
-
 /* ---- exercise, lead leg -------------------------------------------------- */
 
 /* A lunge has the knees at clearly different heights at the bottom (the back
@@ -384,7 +201,7 @@ static void summarise(fc_analysis_result *res)
 }
 
 /* Person lost / low visibility: runs longer than the clean-up's gap limit. */
-static void track_warnings(fc_analysis_result *res, size_t cap, const fc_pose_result *s, size_t n, double min_s)
+static void track_warnings(fc_analysis_result *res, size_t cap, const fc_body *s, size_t n, double min_s)
 {
     size_t t = 0;
     int seen = 0;
@@ -413,11 +230,11 @@ static void track_warnings(fc_analysis_result *res, size_t cap, const fc_pose_re
 /* ---- the pipeline -------------------------------------------------------- */
 
 /* Mid-hip image x in leg units (NAN where the depth is unknown). */
-static int hip_travel(double *x, const fc_pose_result *s, const double *leg, size_t n)
+static int hip_travel(double *x, const fc_body *s, const double *leg, size_t n)
 {
     for (size_t t = 0; t < n; t++)
         x[t] = isfinite(leg[t]) && leg[t] > 0
-                   ? 0.5 * (s[t].lm[FC_LM_LEFT_HIP].x + s[t].lm[FC_LM_RIGHT_HIP].x) / leg[t]
+                   ? 0.5 * (s[t].lm[FC_B(FC_LM_LEFT_HIP)].x + s[t].lm[FC_B(FC_LM_RIGHT_HIP)].x) / leg[t]
                    : NAN;
     return 0;
 }
@@ -454,44 +271,63 @@ static int build_reps(fc_analysis_result *res, const fc_rep *reps, size_t nr)
     return 0;
 }
 
+/* The series was tallied with the clean-up options the analysis uses. */
+static int same_clean(const fc_clean_opts *a, const fc_clean_opts *b)
+{
+    return a->min_visibility == b->min_visibility && a->max_gap_s == b->max_gap_s &&
+           a->outlier_half_window == b->outlier_half_window && a->outlier_k == b->outlier_k &&
+           a->outlier_min_leg == b->outlier_min_leg;
+}
+
 int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size_t n, const fc_analysis_opts *opts,
                     const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz)
 {
     fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
+    fc_series *cs = NULL;
+    int rc;
+
+    if (!out || (n && !series))
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    *out = NULL;
+    if ((rc = fc_series_create(&cs, &o.clean, 0)) < 0)
+        return fc_set_error(err, errsz, rc, "analysis: %s", rc == FC_EINVAL ? "bad options" : "out of memory");
+    for (size_t t = 0; t < n && rc == 0; t++)
+        rc = fc_series_push(cs, &series[t]);
+    if (rc < 0)
+        fc_set_error(err, errsz, rc, "analysis: out of memory");
+    else
+        rc = fc_analysis_run_series_inplace(out, cs, &o, squat, lunge, err, errsz);
+    fc_series_free(cs);
+    return rc;
+}
+
+/* Cleans s[0..n) in place; the rest of the analysis reads the cleaned bodies. */
+static int run_bodies(fc_analysis_result **out, fc_body *s, size_t n, const fc_clean_tally *tally,
+                      const fc_analysis_opts *opts, const fc_profile *squat, const fc_profile *lunge, char *err,
+                      size_t errsz)
+{
+    fc_analysis_opts o = *opts;
     fc_analysis_result *res = NULL;
-    fc_pose_result *s = NULL;
     double *depth = NULL, *leg = NULL, *ts = NULL, *hipx = NULL;
     fc_rep *reps = NULL;
     size_t nr = 0, cap = n / 8 + 8, wcap = 64;
     fc_view_info vi;
     int rc = 0;
 
-    if (!out || (n && !series))
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
-    *out = NULL;
-    if ((o.exercise == FC_EXERCISE_SQUAT || o.exercise == FC_EXERCISE_AUTO) && !squat)
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no squat profile given");
-    if ((o.exercise == FC_EXERCISE_LUNGE || o.exercise == FC_EXERCISE_AUTO) && !lunge)
-        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no lunge profile given");
     res = calloc(1, sizeof *res);
-    s = malloc((n ? n : 1) * sizeof *s);
     depth = malloc((n ? n : 1) * sizeof *depth);
     leg = malloc((n ? n : 1) * sizeof *leg);
     ts = malloc((n ? n : 1) * sizeof *ts);
     hipx = malloc((n ? n : 1) * sizeof *hipx);
     reps = malloc(cap * sizeof *reps);
-    if (res) {
-        res->frames = malloc((n ? n : 1) * sizeof *res->frames);
+    if (res)
         res->warnings = calloc(wcap, sizeof *res->warnings);
-    }
-    if (!res || !s || !depth || !leg || !ts || !hipx || !reps || !res->frames || !res->warnings) {
+    if (!res || !depth || !leg || !ts || !hipx || !reps || !res->warnings) {
         rc = fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
         goto end;
     }
     res->n_frames = n;
     res->facing = FC_SIDE_UNKNOWN;
-    if (n)
-        memcpy(s, series, n * sizeof *s);
     for (size_t t = 0; t < n; t++)
         ts[t] = s[t].t_s;
     for (size_t t = 1; t < n; t++)
@@ -500,10 +336,20 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
             goto end;
         }
     res->duration_s = n ? ts[n - 1] - ts[0] : 0.0;
-    if ((rc = fc_clean_series(s, n, &o.clean, &res->clean)) < 0 ||
+    if ((rc = fc_clean_series(s, n, &o.clean, &res->clean)) == 0)
+        fc_clean_tally_finish(tally, res->clean.scale_px, res->clean.scale_m, &res->clean);
+    if (rc < 0 ||
         (rc = fc_measures_depth(depth, leg, s, n, o.clean.min_visibility, o.leg_window_s)) < 0 ||
         (rc = hip_travel(hipx, s, leg, n)) < 0 || (rc = fc_reps_detect(reps, cap, &nr, depth, hipx, ts, n, &o.reps)) < 0) {
         fc_set_error(err, errsz, rc, "analysis: bad options");
+        goto end;
+    }
+    /* Work arrays go as soon as their stage ends: the peak is at the measures. */
+    free(ts);
+    free(hipx);
+    ts = hipx = NULL;
+    if (!(res->frames = malloc((n ? n : 1) * sizeof *res->frames))) {
+        rc = fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
         goto end;
     }
     /* The view from the exercise's time span (walking in and out is often side-on). */
@@ -537,7 +383,7 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
         fc_rep_result *r = &res->reps[i];
         if (res->exercise == FC_EXERCISE_LUNGE)
             r->lead_leg = lead_leg(&r->bottom);
-        run_checks(r, &res->profile, res->view, res->facing);
+        fc_analysis_run_checks(r, &res->profile, res->view, res->facing);
     }
     summarise(res);
     for (int i = 0; i < vi.n_moves; i++)
@@ -553,7 +399,6 @@ int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size
     fc_log(o.log, o.log_user, FC_LOG_DEBUG, "analysis: %zu frames, %zu reps, view %s (yaw %.0f°), %s", n, nr,
            fc_view_name(res->view), res->view_yaw_deg, fc_exercise_name(res->exercise));
 end:
-    free(s);
     free(depth);
     free(leg);
     free(ts);
@@ -565,4 +410,56 @@ end:
     }
     *out = res;
     return 0;
+}
+
+/* The checks every entry point makes before touching the series. */
+static int check_args(const fc_analysis_opts *o, const fc_series *series, const fc_profile *squat,
+                      const fc_profile *lunge, char *err, size_t errsz)
+{
+    if (!series)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    if ((o->exercise == FC_EXERCISE_SQUAT || o->exercise == FC_EXERCISE_AUTO) && !squat)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no squat profile given");
+    if ((o->exercise == FC_EXERCISE_LUNGE || o->exercise == FC_EXERCISE_AUTO) && !lunge)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: no lunge profile given");
+    if (!same_clean(fc_clean_tally_opts(fc_series_tally(series)), &o->clean))
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: the series was tallied with other clean-up options");
+    return 0;
+}
+
+int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, const fc_analysis_opts *opts,
+                           const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz)
+{
+    fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
+    size_t n = fc_series_count(series);
+    fc_body *s;
+    int rc;
+
+    if (!out)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    *out = NULL;
+    if ((rc = check_args(&o, series, squat, lunge, err, errsz)) < 0)
+        return rc;
+    if (!(s = malloc((n ? n : 1) * sizeof *s)))
+        return fc_set_error(err, errsz, FC_ENOMEM, "analysis: out of memory");
+    if (n)
+        memcpy(s, fc_series_bodies(series), n * sizeof *s);
+    rc = run_bodies(out, s, n, fc_series_tally(series), &o, squat, lunge, err, errsz);
+    free(s);
+    return rc;
+}
+
+int fc_analysis_run_series_inplace(fc_analysis_result **out, fc_series *series, const fc_analysis_opts *opts,
+                                   const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz)
+{
+    fc_analysis_opts o = opts ? *opts : fc_analysis_default_opts();
+    int rc;
+
+    if (!out)
+        return fc_set_error(err, errsz, FC_EINVAL, "analysis: invalid argument");
+    *out = NULL;
+    if ((rc = check_args(&o, series, squat, lunge, err, errsz)) < 0)
+        return rc;
+    return run_bodies(out, fc_series_edit(series), fc_series_count(series), fc_series_tally(series), &o, squat,
+                      lunge, err, errsz);
 }

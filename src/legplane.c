@@ -61,14 +61,14 @@ void fc_leg_plane_normal(double normal[3], double yaw_deg, const double up[3])
         normal[i] = c * e1[i] + s * e2[i];
 }
 
-static int seen(const fc_pose_result *r, int lm, float minv)
+static int seen(const fc_body *r, int lm, float minv)
 {
-    return r->lm[lm].visibility >= minv && r->lm[lm].presence >= minv;
+    return r->lm[FC_B(lm)].visibility >= minv && r->lm[FC_B(lm)].presence >= minv;
 }
 
 #define YAW_BINS 361 /* 0.5 deg over [-90, 90] */
 
-int fc_leg_plane_yaw(double yaw_deg[2], const fc_pose_result *s, size_t n, const double *depth, const double up[3],
+int fc_leg_plane_yaw(double yaw_deg[2], const fc_body *s, size_t n, const double *depth, const double up[3],
                      float minv)
 {
     unsigned hist[2][YAW_BINS];
@@ -82,15 +82,16 @@ int fc_leg_plane_yaw(double yaw_deg[2], const fc_pose_result *s, size_t n, const
         return 0;
     memset(hist, 0, sizeof hist);
     for (size_t t = 0; t < n; t++) {
-        const fc_pose_result *r = &s[t];
+        const fc_body *r = &s[t];
         if (!r->found || (depth && !(depth[t] >= 0.1)))
             continue;
         for (int sd = 0; sd < 2; sd++) {
             int h = FC_LM_LEFT_HIP + sd, k = FC_LM_LEFT_KNEE + sd, a = FC_LM_LEFT_ANKLE + sd;
             if (!seen(r, h, minv) || !seen(r, k, minv) || !seen(r, a, minv))
                 continue;
-            double th[3] = {r->world[h].x - r->world[k].x, r->world[h].y - r->world[k].y, r->world[h].z - r->world[k].z};
-            double sh[3] = {r->world[a].x - r->world[k].x, r->world[a].y - r->world[k].y, r->world[a].z - r->world[k].z};
+            const fc_point3 *wh = &r->world[FC_B(h)], *wk = &r->world[FC_B(k)], *wa = &r->world[FC_B(a)];
+            double th[3] = {wh->x - wk->x, wh->y - wk->y, wh->z - wk->z};
+            double sh[3] = {wa->x - wk->x, wa->y - wk->y, wa->z - wk->z};
             double nrm[3], nh[3], lt = sqrt(dot3(th, th)), ls = sqrt(dot3(sh, sh));
             cross3(nrm, th, sh);
             /* |th x sh| = lt ls sin(inner angle): bent by >= 30 deg means sin >= 0.5. */

@@ -24,19 +24,19 @@ const char *fc_view_name(int view)
     }
 }
 
-static int ok(const fc_pose_result *r, int lm, float minv)
+static int ok(const fc_body *r, int lm, float minv)
 {
-    return r->found && r->lm[lm].visibility >= minv && r->lm[lm].presence >= minv;
+    return r->found && r->lm[FC_B(lm)].visibility >= minv && r->lm[FC_B(lm)].presence >= minv;
 }
 
-static v3 px(const fc_pose_result *r, int lm)
+static v3 px(const fc_body *r, int lm)
 {
-    return (v3){r->lm[lm].x, r->lm[lm].y, 0.0};
+    return (v3){r->lm[FC_B(lm)].x, r->lm[FC_B(lm)].y, 0.0};
 }
 
-static v3 wd(const fc_pose_result *r, int lm)
+static v3 wd(const fc_body *r, int lm)
 {
-    return (v3){r->world[lm].x, r->world[lm].y, r->world[lm].z};
+    return (v3){r->world[FC_B(lm)].x, r->world[FC_B(lm)].y, r->world[FC_B(lm)].z};
 }
 
 static v3 sub(v3 a, v3 b) { return (v3){a.x - b.x, a.y - b.y, a.z - b.z}; }
@@ -72,16 +72,16 @@ static double below_horizontal(v3 a, v3 up)
  * of a lunge is on its toes), or of the ankles when a toe is not seen: with
  * one foot forward, towards the camera, the mean is where the floor under the
  * hips projects, where the lower foot alone would overstate the height. */
-static double hip_height_px(const fc_pose_result *r, float minv)
+static double hip_height_px(const fc_body *r, float minv)
 {
     int toes = ok(r, FC_LM_LEFT_FOOT_INDEX, minv) && ok(r, FC_LM_RIGHT_FOOT_INDEX, minv);
     int a = toes ? FC_LM_LEFT_FOOT_INDEX : FC_LM_LEFT_ANKLE;
-    double fl = 0.5 * (r->lm[a].y + r->lm[a + 1].y);
-    return fl - 0.5 * (r->lm[FC_LM_LEFT_HIP].y + r->lm[FC_LM_RIGHT_HIP].y);
+    double fl = 0.5 * (r->lm[FC_B(a)].y + r->lm[FC_B(a + 1)].y);
+    return fl - 0.5 * (r->lm[FC_B(FC_LM_LEFT_HIP)].y + r->lm[FC_B(FC_LM_RIGHT_HIP)].y);
 }
 
 /* Which legs are usable: bit 0 left, bit 1 right (hip, knee and ankle seen). */
-static int legs_ok(const fc_pose_result *r, float minv)
+static int legs_ok(const fc_body *r, float minv)
 {
     int mask = 0;
     for (int sd = 0; sd < 2; sd++)
@@ -91,7 +91,7 @@ static int legs_ok(const fc_pose_result *r, float minv)
     return mask;
 }
 
-static int lower_ok(const fc_pose_result *r, float minv)
+static int lower_ok(const fc_body *r, float minv)
 {
     return legs_ok(r, minv) != 0;
 }
@@ -100,15 +100,15 @@ static int lower_ok(const fc_pose_result *r, float minv)
  * midpoints (hips, shoulders, floor) come from the side the camera sees; the
  * visibility stays, so per-side measures of the hidden side stay NAN. World
  * points are kept: they have no occlusion. */
-static void prep(fc_pose_result *out, const fc_pose_result *in, float minv)
+static void prep(fc_body *out, const fc_body *in, float minv)
 {
     *out = *in;
-    for (int i = 0; i < FC_NUM_LANDMARKS; i++) {
-        int m = fc_landmark_mirror(i);
+    for (int b = 0; b < FC_BODY_N; b++) {
+        int i = fc_body_landmark(b), m = fc_landmark_mirror(i);
         if (m != i && !ok(in, i, minv) && ok(in, m, minv)) {
-            out->lm[i].x = in->lm[m].x;
-            out->lm[i].y = in->lm[m].y;
-            out->lm[i].z = in->lm[m].z;
+            out->lm[FC_B(i)].x = in->lm[FC_B(m)].x;
+            out->lm[FC_B(i)].y = in->lm[FC_B(m)].y;
+            out->lm[FC_B(i)].z = in->lm[FC_B(m)].z;
         }
     }
 }
@@ -128,7 +128,7 @@ static const int scale_segs[][2] = {
 #define NSEGS (sizeof scale_segs / sizeof scale_segs[0])
 
 /* Pixels per metre on frame r (prepped), or NAN. */
-static double frame_scale(const fc_pose_result *r, const fc_pose_result *orig, const double segw[NSEGS], float minv)
+static double frame_scale(const fc_body *r, const fc_body *orig, const double segw[NSEGS], float minv)
 {
     double best = NAN;
     for (size_t k = 0; k < NSEGS; k++) {
@@ -156,7 +156,7 @@ static double median_small(double *v, size_t n)
     return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
 }
 
-int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float minv,
+int fc_measures_depth(double *depth, double *leg_px, const fc_body *s, size_t n, float minv,
                       double window_s)
 {
     double segw[NSEGS] = {0}, *hm, *raw;
@@ -181,7 +181,7 @@ int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, si
         segw[k] = cnt ? segw[k] / cnt : 0;
     /* Pixels per metre per frame, then its running median over +-1 s. */
     for (size_t t = 0; t < n; t++) {
-        fc_pose_result p;
+        fc_body p;
         raw[t] = NAN;
         if (!lower_ok(&s[t], minv))
             continue;
@@ -205,7 +205,7 @@ int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, si
             continue;
         /* Hip height above the floor in metres: a person walking towards or
          * away from the camera keeps their height. */
-        fc_pose_result p;
+        fc_body p;
         prep(&p, &s[t], minv);
         hm[t] = hip_height_px(&p, minv) / sc;
         leg_px[t] = sc;
@@ -240,7 +240,7 @@ static double torso_ratio(v3 sl, v3 sr, v3 hl, v3 hr)
     return tl < 1e-9 ? NAN : (len(sub(sr, sl)) + len(sub(hr, hl))) / (2.0 * tl);
 }
 
-static double frame_yaw(const fc_pose_result *r)
+static double frame_yaw(const fc_body *r)
 {
     double r2 = torso_ratio(px(r, FC_LM_LEFT_SHOULDER), px(r, FC_LM_LEFT_SHOULDER + 1), px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1));
     double r3 = torso_ratio(wd(r, FC_LM_LEFT_SHOULDER), wd(r, FC_LM_LEFT_SHOULDER + 1), wd(r, FC_LM_LEFT_HIP), wd(r, FC_LM_LEFT_HIP + 1));
@@ -268,7 +268,7 @@ static int view_of(double yaw)
     return yaw < 30.0 ? FC_VIEW_FRONT : yaw > 60.0 ? FC_VIEW_SIDE : FC_VIEW_OBLIQUE;
 }
 
-int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const double *depth, double t_from,
+int fc_view_detect(fc_view_info *out, const fc_body *s, size_t n, const double *depth, double t_from,
                    double t_to, float minv)
 {
     unsigned hist[91] = {0}, total = 0;
@@ -279,7 +279,7 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
     out->yaw_deg = NAN;
     for (size_t t = 0; t < n; t++) {
         double y;
-        fc_pose_result p;
+        fc_body p;
         if (s[t].t_s < t_from || s[t].t_s > t_to || !(depth[t] < 0.08) ||
             !(ok(&s[t], FC_LM_LEFT_SHOULDER, minv) || ok(&s[t], FC_LM_LEFT_SHOULDER + 1, minv)))
             continue;
@@ -303,7 +303,7 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
             first++;
         for (size_t t = first; t < n && s[t].t_s < w0 + 2.0; t++) {
             double y;
-            fc_pose_result p;
+            fc_body p;
             if (s[t].t_s > t_to || !(depth[t] < 0.08) || !s[t].found)
                 continue;
             prep(&p, &s[t], minv);
@@ -323,7 +323,7 @@ int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const d
 }
 
 /* Heel-to-toe pitch from the world points, degrees, + = heel up. */
-static double foot_pitch(const fc_pose_result *r, int side, v3 up)
+static double foot_pitch(const fc_body *r, int side, v3 up)
 {
     return below_horizontal(sub(wd(r, FC_LM_LEFT_FOOT_INDEX + side), wd(r, FC_LM_LEFT_HEEL + side)), up);
 }
@@ -331,7 +331,7 @@ static double foot_pitch(const fc_pose_result *r, int side, v3 up)
 /* A leg's hip, knee and ankle back-projected from the image onto its bending
  * plane (vertical, at the set's yaw; formcheck/legplane.h); camera axes, any
  * scale. -1 when the yaw is unknown or the plane is seen nearly edge-on. */
-static int leg_in_plane(v3 out[3], const fc_pose_result *r, int sd, double yaw, v3 up)
+static int leg_in_plane(v3 out[3], const fc_body *r, int sd, double yaw, v3 up)
 {
     double nrm[3], pxs[3][2], pts[3][3], upa[3] = {up.x, up.y, up.z};
     const int ids[3] = {FC_LM_LEFT_HIP + sd, FC_LM_LEFT_KNEE + sd, FC_LM_LEFT_ANKLE + sd};
@@ -341,8 +341,8 @@ static int leg_in_plane(v3 out[3], const fc_pose_result *r, int sd, double yaw, 
         return -1;
     fc_leg_plane_normal(nrm, yaw, upa);
     for (int i = 0; i < 3; i++) {
-        pxs[i][0] = r->lm[ids[i]].x;
-        pxs[i][1] = r->lm[ids[i]].y;
+        pxs[i][0] = r->lm[FC_B(ids[i])].x;
+        pxs[i][1] = r->lm[FC_B(ids[i])].y;
     }
     if (fc_plane_backproject(pts, (const double (*)[2])pxs, 3, 1, nrm, &cam) < 0)
         return -1;
@@ -351,7 +351,7 @@ static int leg_in_plane(v3 out[3], const fc_pose_result *r, int sd, double yaw, 
     return 0;
 }
 
-static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, double leg, v3 up, v3 fwdw,
+static void frame_measures(fc_measures *m, const fc_body *r, int view, double leg, v3 up, v3 fwdw,
                            double legw, const double yaw[2], float minv)
 {
     /* Sagittal angles: side on and oblique, from the image points back-projected onto each
@@ -359,9 +359,9 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
      * bent; the plain 2D angle is 1-3 deg off in perspective when the feet turn
      * out); otherwise from the world points (3D): in front view they are
      * reported but not judged. */
-    v3 (*P)(const fc_pose_result *, int) = wd;
+    v3 (*P)(const fc_body *, int) = wd;
     v3 hm = mid(P(r, FC_LM_LEFT_HIP), P(r, FC_LM_LEFT_HIP + 1)), sm = mid(P(r, FC_LM_LEFT_SHOULDER), P(r, FC_LM_LEFT_SHOULDER + 1));
-    double rdir = r->lm[FC_LM_LEFT_HIP + 1].x >= r->lm[FC_LM_LEFT_HIP].x ? 1.0 : -1.0; /* the person's right in the image */
+    double rdir = r->lm[FC_B(FC_LM_LEFT_HIP + 1)].x >= r->lm[FC_B(FC_LM_LEFT_HIP)].x ? 1.0 : -1.0; /* the person's right in the image */
 
     m->trunk_lean_deg = angle(sub(sm, hm), up);
     for (int sd = 0; sd < 2; sd++) {
@@ -386,8 +386,8 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
              * the focal length as the image width (a ~53 deg webcam) and the
              * principal point at the centre. */
             double f = r->width > 0 ? r->width : 640.0, cy = 0.5 * r->height;
-            double yk = cy + (r->lm[FC_LM_LEFT_KNEE + sd].y - cy) * (1.0 + r->lm[FC_LM_LEFT_KNEE + sd].z / f);
-            double yh = cy + (r->lm[FC_LM_LEFT_HIP + sd].y - cy) * (1.0 + r->lm[FC_LM_LEFT_HIP + sd].z / f);
+            double yk = cy + (r->lm[FC_B(FC_LM_LEFT_KNEE + sd)].y - cy) * (1.0 + r->lm[FC_B(FC_LM_LEFT_KNEE + sd)].z / f);
+            double yh = cy + (r->lm[FC_B(FC_LM_LEFT_HIP + sd)].y - cy) * (1.0 + r->lm[FC_B(FC_LM_LEFT_HIP + sd)].z / f);
             double sn = (yk - yh) / tl;
             m->thigh_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
         } else {
@@ -407,9 +407,9 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
          * outside the hip-ankle line but over the toes; caving in puts it inside.
          * The knees follow about half of a sideways pelvis shift; that is taken
          * out so a hip shift does not read as one knee caving in. */
-        double toe_x = r->lm[FC_LM_LEFT_FOOT_INDEX + sd].x;
-        double shift_x = 0.5 * (r->lm[FC_LM_LEFT_HIP].x + r->lm[FC_LM_RIGHT_HIP].x) -
-                         0.5 * (r->lm[FC_LM_LEFT_ANKLE].x + r->lm[FC_LM_RIGHT_ANKLE].x);
+        double toe_x = r->lm[FC_B(FC_LM_LEFT_FOOT_INDEX + sd)].x;
+        double shift_x = 0.5 * (r->lm[FC_B(FC_LM_LEFT_HIP)].x + r->lm[FC_B(FC_LM_RIGHT_HIP)].x) -
+                         0.5 * (r->lm[FC_B(FC_LM_LEFT_ANKLE)].x + r->lm[FC_B(FC_LM_RIGHT_ANKLE)].x);
         m->knee_in_deg[sd] = ok(r, FC_LM_LEFT_FOOT_INDEX + sd, minv)
                                  ? atan((k2.x - toe_x - 0.5 * shift_x) * medial / sl) * DEG
                                  : NAN;
@@ -420,14 +420,14 @@ static void frame_measures(fc_measures *m, const fc_pose_result *r, int view, do
          * point moves 5 px as the shin tilts, its heel stays put, so the foot's
          * pitch would show a lift that is not there. Other views: world pitch. */
         m->heel_lift_deg[sd] =
-            (view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) ? -r->lm[FC_LM_LEFT_HEEL + sd].y : foot_pitch(r, sd, up);
-        m->knee_height_pct[sd] = 100.0 * (r->lm[FC_LM_LEFT_FOOT_INDEX + sd].y - r->lm[FC_LM_LEFT_KNEE + sd].y) / leg;
+            (view == FC_VIEW_SIDE || view == FC_VIEW_OBLIQUE) ? -r->lm[FC_B(FC_LM_LEFT_HEEL + sd)].y : foot_pitch(r, sd, up);
+        m->knee_height_pct[sd] = 100.0 * (r->lm[FC_B(FC_LM_LEFT_FOOT_INDEX + sd)].y - r->lm[FC_B(FC_LM_LEFT_KNEE + sd)].y) / leg;
         m->knee_past_toe_pct[sd] = 100.0 * dot(sub(wd(r, FC_LM_LEFT_KNEE + sd), wd(r, FC_LM_LEFT_FOOT_INDEX + sd)), fwdw) / legw;
     }
     v3 hip2 = mid(px(r, FC_LM_LEFT_HIP), px(r, FC_LM_LEFT_HIP + 1)), ank2 = mid(px(r, FC_LM_LEFT_ANKLE), px(r, FC_LM_LEFT_ANKLE + 1));
-    m->hip_below_knee = (hip2.y - 0.5 * (r->lm[FC_LM_LEFT_KNEE].y + r->lm[FC_LM_LEFT_KNEE + 1].y)) / leg;
+    m->hip_below_knee = (hip2.y - 0.5 * (r->lm[FC_B(FC_LM_LEFT_KNEE)].y + r->lm[FC_B(FC_LM_LEFT_KNEE + 1)].y)) / leg;
     m->hip_shift_pct = 100.0 * (hip2.x - ank2.x) * rdir / leg;
-    double kw = fabs(r->lm[FC_LM_LEFT_KNEE].x - r->lm[FC_LM_LEFT_KNEE + 1].x), aw = fabs(r->lm[FC_LM_LEFT_ANKLE].x - r->lm[FC_LM_LEFT_ANKLE + 1].x);
+    double kw = fabs(r->lm[FC_B(FC_LM_LEFT_KNEE)].x - r->lm[FC_B(FC_LM_LEFT_KNEE + 1)].x), aw = fabs(r->lm[FC_B(FC_LM_LEFT_ANKLE)].x - r->lm[FC_B(FC_LM_LEFT_ANKLE + 1)].x);
     m->knee_ankle_ratio = aw > 1e-6 ? kw / aw : NAN;
     m->step_ratio = fabs(dot(sub(wd(r, FC_LM_LEFT_ANKLE), wd(r, FC_LM_LEFT_ANKLE + 1)), fwdw)) / legw;
 }
@@ -449,7 +449,7 @@ static void set_nan(fc_measures *m)
  * the camera is level, the default). Both legs' world points count even when
  * one leg is hidden side on: world points have no occlusion, and the two legs'
  * sideways lean (feet wider than the hips) cancels out in the mean. */
-static v3 world_up(const fc_pose_result *s, size_t n, const double *depth, float minv)
+static v3 world_up(const fc_body *s, size_t n, const double *depth, float minv)
 {
     v3 acc = {0, 0, 0};
     size_t k = 0;
@@ -478,7 +478,7 @@ static v3 world_up(const fc_pose_result *s, size_t n, const double *depth, float
 }
 
 /* The feet's forward direction (world, horizontal) and the world leg length. */
-static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 up, v3 *fw, double *legw)
+static void forward_dirs(const fc_body *s, size_t n, float minv, v3 up, v3 *fw, double *legw)
 {
     v3 acc = {0, 0, 0};
     double lw = 0;
@@ -503,7 +503,7 @@ static void forward_dirs(const fc_pose_result *s, size_t n, float minv, v3 up, v
 /* Foot length over standing hip height (heel to toe over toe to hip,
  * vertically), from the world points of standing frames; a typical 0.29
  * when there are none. */
-static double foot_over_leg(const fc_pose_result *s, size_t n, const double *depth, v3 up, float minv)
+static double foot_over_leg(const fc_body *s, size_t n, const double *depth, v3 up, float minv)
 {
     double acc = 0;
     size_t k = 0;
@@ -564,7 +564,7 @@ static int side_heel_lift(fc_measures *out, size_t n, const double *leg_px, doub
     return 0;
 }
 
-int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
+int fc_measures_compute(fc_measures *out, const fc_body *s, size_t n, const double *depth,
                         const double *leg_px, int view, float minv)
 {
     v3 fw, up;
@@ -588,7 +588,7 @@ int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, con
         set_nan(m);
         if (!isfinite(depth[t]) || !isfinite(leg_px[t]) || !lower_ok(&s[t], minv))
             continue;
-        fc_pose_result p;
+        fc_body p;
         int legs = legs_ok(&s[t], minv);
         m->valid = 1;
         prep(&p, &s[t], minv);

@@ -18,6 +18,7 @@ fc_report_info fc_report_default_info(void)
     fc_report_info i;
     memset(&i, 0, sizeof i);
     i.input_kind = "keypoints";
+    i.frames_with_person = -1;
     return i;
 }
 
@@ -207,13 +208,18 @@ int fc_report_build(cJSON **out, const fc_analysis_result *res, const fc_pose_re
     size_t found = 0;
     double fps = in.fps;
 
-    if (!out || !res || (n && !series))
+    if (!out || !res || (n && !series && (in.frames_with_person < 0 || res->n_frames != n)))
         return FC_EINVAL;
     *out = NULL;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; series && i < n; i++)
         found += series[i].found != 0;
-    if (!(fps > 0) && n > 1 && series[n - 1].t_s > series[0].t_s)
-        fps = (n - 1) / (series[n - 1].t_s - series[0].t_s);
+    if (!series)
+        found = (size_t)in.frames_with_person;
+    /* The result's frames carry the input's times. */
+    double t_first = !n ? 0 : series ? series[0].t_s : res->frames[0].t_s;
+    double t_last = !n ? 0 : series ? series[n - 1].t_s : res->frames[n - 1].t_s;
+    if (!(fps > 0) && n > 1 && t_last > t_first)
+        fps = (n - 1) / (t_last - t_first);
     if (!(root = cJSON_CreateObject()))
         return FC_ENOMEM;
     cJSON_AddNumberToObject(root, "schema_version", FC_REPORT_SCHEMA_VERSION);
@@ -226,8 +232,8 @@ int fc_report_build(cJSON **out, const fc_analysis_result *res, const fc_pose_re
     cJSON_AddNumberToObject(o, "frames", (double)n);
     add_num(o, "duration_s", res->duration_s, 3);
     add_num(o, "fps", fps, 3);
-    cJSON_AddNumberToObject(o, "width", in.width ? in.width : n ? series[0].width : 0);
-    cJSON_AddNumberToObject(o, "height", in.height ? in.height : n ? series[0].height : 0);
+    cJSON_AddNumberToObject(o, "width", in.width ? in.width : n && series ? series[0].width : 0);
+    cJSON_AddNumberToObject(o, "height", in.height ? in.height : n && series ? series[0].height : 0);
     cJSON_AddNumberToObject(o, "rotation_deg", in.rotation_deg);
     if (in.stop_reason) {
         /* A set is complete when it ended as asked (time or reps reached, or the

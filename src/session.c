@@ -17,12 +17,13 @@
 #include "formcheck/keypoints.h"
 #include "formcheck/overlay.h"
 #include "formcheck/report.h"
+#include "formcheck/series.h"
 
 struct fc_session {
     fc_session_opts o;
     fc_pose *pose;
-    fc_pose_result *series;
-    size_t n, cap;
+    fc_series *series; /* compact: the bodies (+ image landmarks when annotating) */
+    size_t n;
     fc_analysis_result *res;
     fc_session_timing tm;
 };
@@ -110,23 +111,17 @@ void fc_session_free(fc_session *s)
         return;
     fc_pose_free(s->pose);
     fc_analysis_free(s->res);
-    free(s->series);
+    fc_series_free(s->series);
     free(s);
 }
 
-/* Grows by doubling: amortised, so no allocation on most frames. */
+/* Amortised growth (formcheck/series.h), so no allocation on most frames. */
 static int push(fc_session *s, const fc_pose_result *r)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        fc_pose_result *p = realloc(s->series, cap * sizeof *p);
-        if (!p)
-            return FC_ENOMEM;
-        s->series = p;
-        s->cap = cap;
-    }
-    s->series[s->n++] = *r;
-    return 0;
+    int rc = fc_series_push(s->series, r);
+    if (rc == 0)
+        s->n++;
+    return rc;
 }
 
 typedef struct progress_state {
@@ -325,6 +320,7 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
         goto end;
     fc_overlay ov = fc_overlay_default();
     fc_session_timing *tm = &s->tm;
+    const fc_body *bodies = fc_series_bodies(s->series);
     int64_t done = 0;
     for (;;) {
         double t0 = now_s();
@@ -333,11 +329,11 @@ static int annotate_pass(fc_session *s, const fc_session_job *job, double *wall_
         double t1 = now_s();
         tm->ann_decode_s += t1 - t0;
         /* The newest analysed frame up to this one (analysis_fps skips some). */
-        while (j + 1 < s->n && s->series[j + 1].frame <= f.index)
+        while (j + 1 < s->n && bodies[j + 1].frame <= f.index)
             j++;
         ov.pose = NULL;
-        if (j < s->n && s->series[j].frame <= f.index && s->series[j].found) {
-            r = s->series[j];
+        if (j < s->n && bodies[j].frame <= f.index && bodies[j].found) {
+            fc_series_pose(&r, s->series, j);
             float sx = (float)f.width / (float)r.width, sy = (float)f.height / (float)r.height;
             for (int k = 0; k < FC_NUM_LANDMARKS; k++)
                 r.lm[k].x *= sx, r.lm[k].y *= sy;
@@ -395,8 +391,7 @@ static void summarise(fc_session_summary *out, const fc_session *s, const fc_cap
     const fc_analysis_result *res = s->res;
     memset(out, 0, sizeof *out);
     out->frames = (int64_t)s->n;
-    for (size_t i = 0; i < s->n; i++)
-        out->frames_with_person += s->series[i].found != 0;
+    out->frames_with_person = (int64_t)fc_series_frames_with_person(s->series);
     out->width = info->width;
     out->height = info->height;
     out->fps_in = info->fps_avg;
@@ -434,7 +429,11 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         return rc;
     fc_analysis_free(s->res);
     s->res = NULL;
+    fc_series_free(s->series);
+    s->series = NULL;
     s->n = 0;
+    if ((rc = fc_series_create(&s->series, &s->o.analysis.clean, job->annotate_path != NULL)) < 0)
+        return fc_set_error(err, errsz, rc, "session: %s", rc == FC_EINVAL ? "bad clean-up options" : "out of memory");
     fc_pose_reset(s->pose);
     if (job->keypoints_path && (rc = fc_keypoints_writer_open(&kw, job->keypoints_path, err, errsz)) < 0)
         return rc;
@@ -446,7 +445,11 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         s->tm.video_s += src > 0 ? 1.0 / src : 0;
     }
     t0 = now_s();
-    if ((rc = fc_analysis_run(&s->res, s->series, s->n, &s->o.analysis, s->o.squat, s->o.lunge, err, errsz)) < 0)
+    /* Drawing needs the raw pose; without it the series is cleaned in place (no copy). */
+    if ((rc = job->annotate_path
+                  ? fc_analysis_run_series(&s->res, s->series, &s->o.analysis, s->o.squat, s->o.lunge, err, errsz)
+                  : fc_analysis_run_series_inplace(&s->res, s->series, &s->o.analysis, s->o.squat, s->o.lunge, err,
+                                                   errsz)) < 0)
         goto end;
     s->tm.analysis_s = now_s() - t0;
     double analysis_ms = s->tm.analysis_s * 1e3;
@@ -462,9 +465,7 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
     }
     if (job->report_path) {
         fc_report_info ri = fc_report_default_info();
-        double pose_ms = 0;
-        for (size_t i = 0; i < s->n; i++)
-            pose_ms += s->series[i].ms;
+        double pose_ms = fc_series_pose_ms(s->series);
         ri.input_path = job->input;
         ri.input_kind = "video";
         ri.fps = info.fps_avg;
@@ -478,7 +479,8 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
         ri.pose_ms_mean = s->n ? pose_ms / s->n : 0;
         ri.stop_reason = job->stop_reason;
         ri.recorded_s = job->recorded_s;
-        if ((rc = fc_report_write(job->report_path, s->res, s->series, s->n, &ri, job->force ? FC_ATOMIC_FORCE : 0,
+        ri.frames_with_person = (long long)fc_series_frames_with_person(s->series);
+        if ((rc = fc_report_write(job->report_path, s->res, NULL, s->n, &ri, job->force ? FC_ATOMIC_FORCE : 0,
                                   err, errsz)) < 0)
             goto end;
     }

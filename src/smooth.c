@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "formcheck/error.h"
+#include "formcheck/series.h"
 
 #define NCOORD 6 /* pixel x, y, z; world x, y, z */
 #define FC_PI 3.14159265358979323846
@@ -32,7 +33,7 @@ const char *fc_side_name(int side)
     return side == FC_SIDE_LEFT ? "left" : side == FC_SIDE_RIGHT ? "right" : "unknown";
 }
 
-static float *coord(fc_pose_result *r, int lm, int c)
+static float *coord(fc_body *r, int lm, int c)
 {
     switch (c) {
     case 0: return &r->lm[lm].x;
@@ -45,7 +46,7 @@ static float *coord(fc_pose_result *r, int lm, int c)
 }
 
 /* Seen, and numbers (a file may carry null coordinates: NAN). */
-static int present(const fc_pose_result *r, int lm, float minv)
+static int present(const fc_body *r, int lm, float minv)
 {
     const fc_landmark *l = &r->lm[lm];
     const fc_point3 *w = &r->world[lm];
@@ -79,13 +80,13 @@ static double dist3(const fc_point3 *a, const fc_point3 *b)
 
 /* Leg length (hip-knee-ankle) in pixels and in metres: the scales outliers and
  * One-Euro speeds are measured in. Medians over frames; fallbacks when unseen. */
-static void body_scale(const fc_pose_result *s, size_t n, float minv, double *px, double *m, double *tmp)
+static void body_scale(const fc_body *s, size_t n, float minv, double *px, double *m, double *tmp)
 {
     size_t k = 0, kw = 0;
 
     for (size_t t = 0; t < n; t++)
         for (int side = 0; side < 2; side++) {
-            int h = FC_LM_LEFT_HIP + side, kn = FC_LM_LEFT_KNEE + side, a = FC_LM_LEFT_ANKLE + side;
+            int h = FC_B(FC_LM_LEFT_HIP) + side, kn = FC_B(FC_LM_LEFT_KNEE) + side, a = FC_B(FC_LM_LEFT_ANKLE) + side;
             if (!present(&s[t], h, minv) || !present(&s[t], kn, minv) || !present(&s[t], a, minv))
                 continue;
             tmp[k++] = dist2(&s[t].lm[h], &s[t].lm[kn]) + dist2(&s[t].lm[kn], &s[t].lm[a]);
@@ -100,7 +101,8 @@ done:
         const fc_point3 *w = s[t].world;
         if (!s[t].found)
             continue;
-        tmp[kw++] = dist3(&w[FC_LM_LEFT_HIP], &w[FC_LM_LEFT_KNEE]) + dist3(&w[FC_LM_LEFT_KNEE], &w[FC_LM_LEFT_ANKLE]);
+        tmp[kw++] = dist3(&w[FC_B(FC_LM_LEFT_HIP)], &w[FC_B(FC_LM_LEFT_KNEE)]) +
+                    dist3(&w[FC_B(FC_LM_LEFT_KNEE)], &w[FC_B(FC_LM_LEFT_ANKLE)]);
     }
     *m = median(tmp, kw);
     if (!(*m > 1e-3))
@@ -183,7 +185,7 @@ static void one_euro(double *v, const double *t, long from, long to, int dir, co
 }
 
 /* Whole frames without a person: fill short gaps from the neighbours. */
-static void fill_frames(fc_pose_result *s, size_t n, double max_gap_s, fc_clean_stats *st)
+static void fill_frames(fc_body *s, size_t n, double max_gap_s, fc_clean_stats *st)
 {
     size_t t = 0;
 
@@ -202,13 +204,10 @@ static void fill_frames(fc_pose_result *s, size_t n, double max_gap_s, fc_clean_
             /* Copy the pose with zero visibility: the per-landmark pass interpolates it. */
             int64_t fr = s[j].frame;
             double ts = s[j].t_s;
-            float ms = s[j].ms;
             s[j] = s[a - 1];
             s[j].frame = fr;
             s[j].t_s = ts;
-            s[j].ms = ms;
-            s[j].events = 0;
-            for (int i = 0; i < FC_NUM_LANDMARKS; i++)
+            for (int i = 0; i < FC_BODY_N; i++)
                 s[j].lm[i].visibility = s[j].lm[i].presence = 0.0f;
             s[j].found = 2; /* marker: filled, resolved below */
         }
@@ -222,11 +221,11 @@ static void fill_frames(fc_pose_result *s, size_t n, double max_gap_s, fc_clean_
  * (hip to toes, image and world) of the frames between are swapped back. A
  * flip that is not undone that soon is left alone: a person can step legs
  * past each other, and a wrong guess must not persist for the whole set. */
-static const int leg_lms[] = {FC_LM_LEFT_HIP, FC_LM_LEFT_KNEE, FC_LM_LEFT_ANKLE, FC_LM_LEFT_HEEL,
-                              FC_LM_LEFT_FOOT_INDEX};
+static const int leg_lms[] = {FC_B(FC_LM_LEFT_HIP), FC_B(FC_LM_LEFT_KNEE), FC_B(FC_LM_LEFT_ANKLE),
+                              FC_B(FC_LM_LEFT_HEEL), FC_B(FC_LM_LEFT_FOOT_INDEX)}; /* slots; right = + 1 */
 #define NLEG (sizeof leg_lms / sizeof leg_lms[0])
 
-static int flipped(const fc_pose_result *cur, const fc_pose_result *prev, double scale_px)
+static int flipped(const fc_body *cur, const fc_body *prev, double scale_px)
 {
     double same = 0, swapped = 0;
     for (size_t k = 0; k < NLEG; k++) {
@@ -239,7 +238,7 @@ static int flipped(const fc_pose_result *cur, const fc_pose_result *prev, double
     return swapped < 0.4 * same && same > 0.5 * scale_px;
 }
 
-static void swap_legs(fc_pose_result *r)
+static void swap_legs(fc_body *r)
 {
     for (size_t k = 0; k < NLEG; k++) {
         int l = leg_lms[k];
@@ -252,7 +251,7 @@ static void swap_legs(fc_pose_result *r)
     }
 }
 
-static size_t fix_swaps(fc_pose_result *s, size_t n, double scale_px, unsigned char *flip)
+static size_t fix_swaps(fc_body *s, size_t n, double scale_px, unsigned char *flip)
 {
     size_t fixed = 0;
     long prev = -1;
@@ -291,7 +290,7 @@ typedef struct scratch {
 
 /* One landmark: gather its tracks in one pass over the frames (the frames are
  * big, so passes over them are what costs), clean, scatter back in one pass. */
-static void clean_landmark(fc_pose_result *s, size_t n, int lm, const fc_clean_opts *o, const double scale[2],
+static void clean_landmark(fc_body *s, size_t n, int lm, const fc_clean_opts *o, const double scale[2],
                            scratch *w, fc_clean_stats *st)
 {
     for (size_t t = 0; t < n; t++) {
@@ -354,7 +353,7 @@ static void clean_landmark(fc_pose_result *s, size_t n, int lm, const fc_clean_o
     }
 }
 
-int fc_clean_series(fc_pose_result *s, size_t n, const fc_clean_opts *opts, fc_clean_stats *stats)
+int fc_clean_series(fc_body *s, size_t n, const fc_clean_opts *opts, fc_clean_stats *stats)
 {
     fc_clean_opts o = opts ? *opts : fc_clean_default_opts();
     fc_clean_stats st;
@@ -386,7 +385,9 @@ int fc_clean_series(fc_pose_result *s, size_t n, const fc_clean_opts *opts, fc_c
     if (o.fix_swaps)
         st.swaps_fixed = fix_swaps(s, n, scale[0], w.ok);
     fill_frames(s, n, o.max_gap_s, &st);
-    for (int lm = 0; lm < FC_NUM_LANDMARKS; lm++)
+    st.scale_px = scale[0];
+    st.scale_m = scale[1];
+    for (int lm = 0; lm < FC_BODY_N; lm++)
         clean_landmark(s, n, lm, &o, scale, &w, &st);
     for (size_t t = 0; t < n; t++)
         if (s[t].found == 2)
@@ -404,9 +405,10 @@ end:
     return rc;
 }
 
-int fc_clean_facing_side(const fc_pose_result *s, size_t n, float minv)
+int fc_clean_facing_side(const fc_body *s, size_t n, float minv)
 {
-    static const int joints[] = {FC_LM_LEFT_HIP, FC_LM_LEFT_KNEE, FC_LM_LEFT_ANKLE, FC_LM_LEFT_SHOULDER};
+    static const int joints[] = {FC_B(FC_LM_LEFT_HIP), FC_B(FC_LM_LEFT_KNEE), FC_B(FC_LM_LEFT_ANKLE),
+                                 FC_B(FC_LM_LEFT_SHOULDER)};
     double vis[2] = {0, 0}, z[2] = {0, 0};
     size_t frames = 0;
 

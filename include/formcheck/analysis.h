@@ -41,6 +41,7 @@
 #include "formcheck/measures.h"
 #include "formcheck/profile.h"
 #include "formcheck/reps.h"
+#include "formcheck/series.h"
 #include "formcheck/smooth.h"
 
 #ifdef __cplusplus
@@ -131,6 +132,21 @@ fc_analysis_opts fc_analysis_default_opts(void);
  *  FC_ENOMEM. No frames or no reps is not an error (zero reps, a warning). */
 int fc_analysis_run(fc_analysis_result **out, const fc_pose_result *series, size_t n, const fc_analysis_opts *opts,
                     const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz);
+
+/** The same on a compact series (formcheck/series.h), which must have been made
+ *  with opts->clean (FC_EINVAL otherwise); the same result as fc_analysis_run()
+ *  on the frames pushed. Memory while it runs, besides the series: a cleaned copy
+ *  of the bodies (416 bytes per frame), the per-frame measures it returns (216)
+ *  and work arrays (at most 32). */
+int fc_analysis_run_series(fc_analysis_result **out, const fc_series *series, const fc_analysis_opts *opts,
+                           const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz);
+
+/** The same without the copy: the series' bodies are cleaned in place (smoothed,
+ *  gaps filled; fc_series_bodies() then gives the cleaned pose; its counts and
+ *  tally stay as pushed). What fc_analysis_run() and a session that draws
+ *  nothing use: about 270 bytes per frame besides the series. */
+int fc_analysis_run_series_inplace(fc_analysis_result **out, fc_series *series, const fc_analysis_opts *opts,
+                                   const fc_profile *squat, const fc_profile *lunge, char *err, size_t errsz);
 
 /** NULL-safe. */
 void fc_analysis_free(fc_analysis_result *res);

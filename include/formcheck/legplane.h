@@ -6,7 +6,7 @@
  *
  *     double yaw[2], n[3], pts[3][3];
  *     const double up[3] = {0, -1, 0};                      // level camera
- *     fc_leg_plane_yaw(yaw, series, n_frames, depth, up, 0.5f);   // per set
+ *     fc_leg_plane_yaw(yaw, bodies, n_frames, depth, up, 0.5f);   // per set (fc_body, formcheck/body.h)
  *     fc_leg_plane_normal(n, yaw[FC_SIDE_LEFT], up);
  *     const double px[3][2] = {{hip_x, hip_y}, {knee_x, knee_y}, {ankle_x, ankle_y}};
  *     fc_pinhole cam = fc_pinhole_guess(640, 480);
@@ -45,6 +45,7 @@
 
 #include <stddef.h>
 
+#include "formcheck/body.h"
 #include "formcheck/landmarks.h"
 
 #ifdef __cplusplus
@@ -73,7 +74,7 @@ void fc_leg_plane_normal(double normal[3], double yaw_deg, const double up[3]);
  *  knee is bent by 30 deg or more (so its plane is well defined): the normal of
  *  the world hip-knee-ankle triangle, made horizontal, and the median of its
  *  yaw (0.5 deg bins) over at least 5 such frames. Errors: FC_EINVAL. */
-int fc_leg_plane_yaw(double yaw_deg[2], const fc_pose_result *s, size_t n, const double *depth, const double up[3],
+int fc_leg_plane_yaw(double yaw_deg[2], const fc_body *s, size_t n, const double *depth, const double up[3],
                      float min_visibility);
 
 /** Back-project n image points (px[i] = {x, y}, pixels) onto the plane with

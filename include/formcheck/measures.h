@@ -1,6 +1,7 @@
 /*
  * formcheck/measures.h - per-frame body measures, the depth signal and the
- * camera view, from a cleaned pose series (formcheck/smooth.h).
+ * camera view, from a cleaned series of bodies (formcheck/body.h: the 12
+ * landmarks read here; cleaned by formcheck/smooth.h).
  *
  *     double *depth = malloc(n * sizeof *depth), *leg = malloc(n * sizeof *leg);
  *     fc_measures_depth(depth, leg, series, n, 0.5f);
@@ -59,6 +60,7 @@
 
 #include <stddef.h>
 
+#include "formcheck/body.h"
 #include "formcheck/landmarks.h"
 
 #ifdef __cplusplus
@@ -108,20 +110,20 @@ typedef struct fc_view_info {
  *  pixels (both NAN where hips/ankles are missing). `window_s` (e.g. 4) bounds
  *  how far the standing height is looked for. Allocates 2n doubles of scratch
  *  once. Errors: FC_EINVAL, FC_ENOMEM. */
-int fc_measures_depth(double *depth, double *leg_px, const fc_pose_result *s, size_t n, float min_visibility,
+int fc_measures_depth(double *depth, double *leg_px, const fc_body *s, size_t n, float min_visibility,
                       double window_s);
 
 /** Detect the view from frames with t in [t_from, t_to] whose depth < 0.08
  *  (standing, so trunk lean does not foreshorten the torso). view is
  *  FC_VIEW_UNKNOWN when no such frame has world landmarks. Errors: FC_EINVAL. */
-int fc_view_detect(fc_view_info *out, const fc_pose_result *s, size_t n, const double *depth, double t_from,
+int fc_view_detect(fc_view_info *out, const fc_body *s, size_t n, const double *depth, double t_from,
                    double t_to, float min_visibility);
 
 /** Fill out[0..n) for `view`. `depth` and `leg_px` from fc_measures_depth().
  *  Baselines (foot pitch, hip shift) are means over frames with depth < 0.03
  *  (side and oblique heel lift: see above). Allocates 2n doubles of scratch in
  *  side and oblique views. Errors: FC_EINVAL, FC_ENOMEM. */
-int fc_measures_compute(fc_measures *out, const fc_pose_result *s, size_t n, const double *depth,
+int fc_measures_compute(fc_measures *out, const fc_body *s, size_t n, const double *depth,
                         const double *leg_px, int view, float min_visibility);
 
 #ifdef __cplusplus

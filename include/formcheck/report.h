@@ -54,12 +54,16 @@ typedef struct fc_report_info {
                                    "interrupted", "source_ended", "device_error", "disk_full");
                                    NULL = not a recording (no "recording" object) */
     double recorded_s;        /**< `formcheck record`: seconds captured */
+    long long frames_with_person; /**< < 0 (default): counted from the series; given (>= 0) it
+                                   lets the series be NULL with n frames (a compact series,
+                                   formcheck/series.h: fps then from the result's frame times) */
 } fc_report_info;
 
 fc_report_info fc_report_default_info(void);
 
 /** Build the report object (caller owns it: cJSON_Delete). `series`/`n` are the
- *  input frames (for size, fps and person counts; may be NULL/0).
+ *  input frames (for size, fps and person counts; may be NULL/0, or NULL/n with
+ *  info->frames_with_person set).
  *  Errors: FC_EINVAL, FC_ENOMEM. */
 int fc_report_build(struct cJSON **out, const fc_analysis_result *res, const fc_pose_result *series, size_t n,
                     const fc_report_info *info);

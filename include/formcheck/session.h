@@ -28,8 +28,10 @@
  * analysis size; a frame skipped by analysis_fps shows the previous frame's pose) with formcheck/overlay.h and encoded with formcheck/encode.h
  * at the source's frame rate and timestamps (no audio).
  *
- * Memory: the series holds one fc_pose_result (about 1.1 KB) per frame; frames
- * themselves are never kept. Thread-safety: one thread per session; *stop may
+ * Memory: the series is compact (formcheck/series.h): 416 bytes per analysed
+ * frame, 836 with annotation (the other image landmarks, to draw them); the
+ * analysis adds about 700 bytes per frame while it runs; frames themselves are
+ * never kept (docs/performance.md). Thread-safety: one thread per session; *stop may
  * be set from a signal handler or another thread.
  */
 #ifndef FORMCHECK_SESSION_H

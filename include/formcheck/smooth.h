@@ -5,10 +5,12 @@
  *
  *     fc_clean_opts o = fc_clean_default_opts();
  *     fc_clean_stats st;
- *     if (fc_clean_series(series, n, &o, &st) < 0) ...   // in place
- *     int near = fc_clean_facing_side(series, n, o.min_visibility); // FC_SIDE_LEFT/RIGHT
+ *     if (fc_clean_series(bodies, n, &o, &st) < 0) ...   // fc_body[n], in place
+ *     int near = fc_clean_facing_side(bodies, n, o.min_visibility); // FC_SIDE_LEFT/RIGHT
  *
- * Pure C over the array: no I/O. Steps, per landmark and coordinate (pixel x,y
+ * Pure C over an array of fc_body (formcheck/body.h: the 12 landmarks the
+ * analyser reads; formcheck/cleantally.h counts the others'). No I/O. Steps,
+ * per landmark and coordinate (pixel x,y
  * and world x,y,z), in this order:
  *  0. left/right swaps: where the leg landmarks (hips to toes) jump to lie
  *     much nearer the previous frame's with the labels exchanged (cost < 0.4 x,
@@ -34,6 +36,7 @@
 
 #include <stddef.h>
 
+#include "formcheck/body.h"
 #include "formcheck/landmarks.h"
 
 #ifdef __cplusplus
@@ -59,7 +62,8 @@ typedef struct fc_clean_opts {
     int fix_swaps;             /**< 1: repair left/right leg label swaps (step 0 below) */
 } fc_clean_opts;
 
-/** What the clean-up did (counts over the whole series). */
+/** What the clean-up did (counts over the whole series; fc_clean_series() counts
+ *  the body's 12 landmarks, fc_clean_tally_finish() adds the other 21). */
 typedef struct fc_clean_stats {
     size_t frames;           /**< frames in the series */
     size_t frames_missing;   /**< frames without a person before clean-up */
@@ -68,6 +72,8 @@ typedef struct fc_clean_stats {
     size_t points_filled;    /**< landmark samples filled by interpolation */
     size_t outliers;         /**< landmark samples replaced by the Hampel filter */
     size_t swaps_fixed;      /**< frames whose left/right leg labels were swapped back */
+    double scale_px, scale_m;/**< the body's scale the outlier floor used: median leg length
+                                  (hip-knee-ankle) in pixels and in metres (fc_clean_tally_finish()) */
 } fc_clean_stats;
 
 /** The documented defaults above. */
@@ -76,12 +82,12 @@ fc_clean_opts fc_clean_default_opts(void);
 /** Clean `series` (n frames, in time order) in place. `stats` may be NULL.
  *  Allocates scratch once per call (none per frame). Errors: FC_EINVAL (NULL
  *  series with n > 0, bad options), FC_ENOMEM. */
-int fc_clean_series(fc_pose_result *series, size_t n, const fc_clean_opts *opts, fc_clean_stats *stats);
+int fc_clean_series(fc_body *series, size_t n, const fc_clean_opts *opts, fc_clean_stats *stats);
 
 /** The side of the body nearer the camera: the one whose hip, knee and ankle
  *  are more visible and nearer (smaller z) over the series. FC_SIDE_UNKNOWN when
  *  no frame has a person. */
-int fc_clean_facing_side(const fc_pose_result *series, size_t n, float min_visibility);
+int fc_clean_facing_side(const fc_body *series, size_t n, float min_visibility);
 
 /** Static "left"/"right"/"unknown". */
 const char *fc_side_name(int side);

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_job.h"
 #include "formcheck/analysis.h"
+#include "formcheck/series.h"
 #include "formcheck/grabber.h"
 #include "formcheck/overlay.h"
 #include "formcheck/window.h"
@@ -50,8 +51,8 @@ typedef struct live {
     shared sh;
     fc_frame work;          /* the worker's own frame */
     /* Worker-only state. */
-    fc_pose_result *series;
-    size_t n, cap;
+    fc_series *series;      /* compact (formcheck/series.h), tallied with the analysis's clean-up options */
+    size_t n;
     fc_analysis_result *res;
     double next_analysis;
     int reps_printed;
@@ -65,14 +66,12 @@ typedef struct live {
 
 static int push(live *L, const fc_pose_result *r)
 {
-    if (L->n == L->cap) {
-        size_t cap = L->cap ? 2 * L->cap : 1024;
-        fc_pose_result *p = realloc(L->series, cap * sizeof *p);
-        if (!p)
-            return FC_ENOMEM;
-        L->series = p, L->cap = cap;
-    }
-    L->series[L->n++] = *r;
+    int rc;
+    if (!L->series && (rc = fc_series_create(&L->series, &L->so->analysis.clean, 0)) < 0)
+        return rc;
+    if ((rc = fc_series_push(L->series, r)) < 0)
+        return rc;
+    L->n++;
     return 0;
 }
 
@@ -86,7 +85,8 @@ static void live_analysis(live *L)
         return;
     L->next_analysis = now + 0.5;
     fc_analysis_result *res = NULL;
-    if (fc_analysis_run(&res, L->series, L->n, &L->so->analysis, L->so->squat, L->so->lunge, err, sizeof err) < 0)
+    /* On a copy: the series keeps growing and is analysed again in 0.5 s. */
+    if (fc_analysis_run_series(&res, L->series, &L->so->analysis, L->so->squat, L->so->lunge, err, sizeof err) < 0)
         return;
     fc_analysis_free(L->res);
     L->res = res;
@@ -411,7 +411,7 @@ end:
     fc_window_free(L->win);
     fc_pose_free(L->pose);
     fc_analysis_free(L->res);
-    free(L->series);
+    fc_series_free(L->series);
     free(L->sh.job.data);
     free(L->work.data);
     pthread_cond_destroy(&L->cv);

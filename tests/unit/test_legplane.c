@@ -215,21 +215,23 @@ static void test_plane_yaw(void **state)
 {
     (void)state;
     enum { N = 200 };
-    static fc_pose_result s[N];
+    static fc_pose_result p[N];
+    static fc_body s[N];
     double depth[N], yaw[2];
     const double up[3] = {0, -1, 0};
     uint32_t rng = 7;
 
-    memset(s, 0, sizeof s);
+    memset(p, 0, sizeof p);
     for (int t = 0; t < N; t++) {
         v3 l[3], r[3];
         double flex = t < 40 ? 60 : 5 + 120 * fabs(sin(t * 0.05)), yl = t < 40 ? 50 : 12, yr = t < 40 ? 50 : -7;
-        s[t].found = 1;
-        s[t].t_s = t / 30.0;
+        p[t].found = 1;
+        p[t].t_s = t / 30.0;
         make_leg(l, yl, flex, 0.0);
         make_leg(r, yr, flex, 0.0);
-        put_leg(&s[t], FC_SIDE_LEFT, l, 0.05 * noise(&rng));
-        put_leg(&s[t], FC_SIDE_RIGHT, r, 0.05 * noise(&rng));
+        put_leg(&p[t], FC_SIDE_LEFT, l, 0.05 * noise(&rng));
+        put_leg(&p[t], FC_SIDE_RIGHT, r, 0.05 * noise(&rng));
+        fc_body_from_pose(&s[t], &p[t]);
         depth[t] = t < 40 ? 0.02 : flex / 250.0;
     }
     assert_int_equal(fc_leg_plane_yaw(yaw, s, N, depth, up, 0.5f), 0);
@@ -240,7 +242,7 @@ static void test_plane_yaw(void **state)
     assert_true(fabs(yaw[0] - 12) < 2.5);
     /* The right leg hidden: its yaw is unknown. */
     for (int t = 0; t < N; t++)
-        s[t].lm[FC_LM_RIGHT_KNEE].visibility = 0.1f;
+        s[t].lm[FC_B(FC_LM_RIGHT_KNEE)].visibility = 0.1f;
     assert_int_equal(fc_leg_plane_yaw(yaw, s, N, depth, up, 0.5f), 0);
     assert_true(fabs(yaw[0] - 12) < 1.5);
     assert_true(isnan(yaw[1]));

@@ -33,6 +33,16 @@ static void make(fc_pose_result *s, double jitter)
     }
 }
 
+/* The bodies of n pose results (the analyser's compact frames). */
+static fc_body *bodies(const fc_pose_result *s, size_t n)
+{
+    fc_body *b = malloc(n * sizeof *b);
+    assert_non_null(b);
+    for (size_t t = 0; t < n; t++)
+        fc_body_from_pose(&b[t], &s[t]);
+    return b;
+}
+
 static double truth_x(int t)
 {
     return 100 + 50 * sin(t / 30.0);
@@ -53,16 +63,22 @@ static void test_gaps_and_outliers(void **state)
     for (int t = 70; t < 85; t++)
         s[t].found = 0;                                /* 0.5 s lost: too long to fill */
     o.smooth = 0;
-    assert_int_equal(fc_clean_series(s, N, &o, &st), 0);
+    fc_body *b = bodies(s, N);
+    assert_int_equal(fc_clean_series(b, N, &o, &st), 0);
     assert_int_equal(st.frames_missing, 17);
     assert_int_equal(st.frames_filled, 2);
-    assert_int_equal(s[20].found, 1);
-    assert_true(fabs(s[20].lm[FC_LM_NOSE].x - truth_x(20)) < 0.5);
-    assert_true(fabs(s[40].lm[FC_LM_LEFT_KNEE].x - truth_x(40)) < 0.5);
-    assert_true(s[40].lm[FC_LM_LEFT_KNEE].visibility >= o.min_visibility);
-    assert_true(fabs(s[60].lm[FC_LM_LEFT_ANKLE].x - truth_x(60)) < 1.0);
-    assert_true(st.outliers >= 1);
-    assert_int_equal(s[75].found, 0);
+    assert_int_equal(b[20].found, 1);
+    assert_true(fabs(b[20].lm[FC_B(FC_LM_LEFT_SHOULDER)].x - truth_x(20)) < 0.5);
+    assert_true(fabs(b[40].lm[FC_B(FC_LM_LEFT_KNEE)].x - truth_x(40)) < 0.5);
+    assert_true(b[40].lm[FC_B(FC_LM_LEFT_KNEE)].visibility >= o.min_visibility);
+    assert_true(fabs(b[60].lm[FC_B(FC_LM_LEFT_ANKLE)].x - truth_x(60)) < 1.0);
+    assert_int_equal(st.outliers, 1);
+    assert_int_equal(st.points_gated, 1);
+    assert_int_equal(b[75].found, 0);
+    /* The body's scale: hip-knee-ankle, 20 + 20 px apart in y here; 0.1 + 0.1 m in world. */
+    assert_true(fabs(st.scale_px - 40.0) < 1e-9);
+    assert_true(fabs(st.scale_m - 0.2) < 1e-6);
+    free(b);
     free(s);
 }
 
@@ -74,16 +90,18 @@ static void test_one_euro(void **state)
     double raw = 0, smooth = 0;
 
     make(s, 4.0);
+    fc_body *b = bodies(s, N);
     for (int t = 5; t < N - 5; t++)
-        raw += fabs(s[t].lm[FC_LM_LEFT_HIP].x - truth_x(t));
-    assert_int_equal(fc_clean_series(s, N, &o, NULL), 0);
+        raw += fabs(b[t].lm[FC_B(FC_LM_LEFT_HIP)].x - truth_x(t));
+    assert_int_equal(fc_clean_series(b, N, &o, NULL), 0);
     for (int t = 5; t < N - 5; t++)
-        smooth += fabs(s[t].lm[FC_LM_LEFT_HIP].x - truth_x(t));
+        smooth += fabs(b[t].lm[FC_B(FC_LM_LEFT_HIP)].x - truth_x(t));
     /* Jitter at least halved, and no lag: the error stays small at the peak. */
     assert_true(smooth < 0.5 * raw);
-    assert_true(fabs(s[47].lm[FC_LM_LEFT_HIP].x - truth_x(47)) < 2.0);
+    assert_true(fabs(b[47].lm[FC_B(FC_LM_LEFT_HIP)].x - truth_x(47)) < 2.0);
     o.min_cutoff_hz = 0;
-    assert_int_equal(fc_clean_series(s, N, &o, NULL), FC_EINVAL);
+    assert_int_equal(fc_clean_series(b, N, &o, NULL), FC_EINVAL);
+    free(b);
     free(s);
 }
 
@@ -95,9 +113,11 @@ static void test_facing(void **state)
     for (int t = 0; t < N; t++)
         for (int i = FC_LM_LEFT_SHOULDER; i <= FC_LM_RIGHT_FOOT_INDEX; i += 2)
             s[t].lm[i + 1].visibility = 0.4f; /* the right side is hidden */
-    assert_int_equal(fc_clean_facing_side(s, N, 0.3f), FC_SIDE_LEFT);
-    assert_int_equal(fc_clean_facing_side(s, 0, 0.3f), FC_SIDE_UNKNOWN);
+    fc_body *b = bodies(s, N);
+    assert_int_equal(fc_clean_facing_side(b, N, 0.3f), FC_SIDE_LEFT);
+    assert_int_equal(fc_clean_facing_side(b, 0, 0.3f), FC_SIDE_UNKNOWN);
     assert_string_equal(fc_side_name(FC_SIDE_RIGHT), "right");
+    free(b);
     free(s);
 }
 
@@ -121,10 +141,12 @@ static void test_swaps(void **state)
             s[t].lm[i + 1] = tmp;
         }
     o.smooth = 0;
-    assert_int_equal(fc_clean_series(s, N, &o, &st), 0);
+    fc_body *b = bodies(s, N);
+    assert_int_equal(fc_clean_series(b, N, &o, &st), 0);
     assert_int_equal(st.swaps_fixed, 3);
-    assert_true(fabs(s[31].lm[FC_LM_RIGHT_KNEE].x - (truth_x(31) + 120)) < 0.5);
-    assert_true(fabs(s[31].lm[FC_LM_LEFT_KNEE].x - truth_x(31)) < 0.5);
+    assert_true(fabs(b[31].lm[FC_B(FC_LM_RIGHT_KNEE)].x - (truth_x(31) + 120)) < 0.5);
+    assert_true(fabs(b[31].lm[FC_B(FC_LM_LEFT_KNEE)].x - truth_x(31)) < 0.5);
+    free(b);
     free(s);
 }
 
