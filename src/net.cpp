@@ -201,7 +201,8 @@ private:
         int kh = w.shape[1], kw = w.shape[2];
         int cout = dw ? w.shape[3] : w.shape[0], cin = dw ? 1 : w.shape[3];
         bool own = dw && kh * kw <= FC_DWCONV_MAX_TAPS && op.stride_h <= FC_DWCONV_MAX_STRIDE
-                   && op.stride_w <= FC_DWCONV_MAX_STRIDE && !(kh * kw <= 9 && y.shape[2] >= 64);
+                   && op.stride_w <= FC_DWCONV_MAX_STRIDE
+                   && (team_ || !(kh * kw <= 9 && y.shape[2] >= 64)); // with a team OpenCV runs on one thread
         cv::dnn::LayerParams lp;
         cv::Mat wm({cout, cin, kh, kw}, CV_32F);
         float *d = wm.ptr<float>();
