@@ -1,9 +1,7 @@
 /* net_bench.c - forward-pass time of each BlazePose model on fc_net (OpenCV DNN).
  *
- *   net_bench [--team] [MODEL_DIR] [RUNS]      (defaults: $FC_MODEL_DIR or ./models, 30)
- *   net_bench [--team] --layers MODEL.tflite THREADS [RUNS]
- *
- * --team: fc_net_opts.team = 1 (the custom layers on the net's own thread team).
+ *   net_bench [MODEL_DIR] [RUNS]      (defaults: $FC_MODEL_DIR or ./models, 30)
+ *   net_bench --layers MODEL.tflite THREADS [RUNS]
  *
  * For each model and 1 and 2 OpenCV threads: 3 warm-up passes, then RUNS timed
  * fc_net_forward calls on a fixed input; prints median, min and 90th percentile
@@ -37,13 +35,10 @@ static int cmp_double(const void *a, const void *b)
 
 /* ms: wall time per forward; cpu: process CPU time per forward (all threads),
  * which waiting for a busy core does not inflate. Both sorted. */
-static int g_team; /* --team, set once by main before any benchmark */
-
 static int bench(const char *path, int threads, unsigned skip, int runs, double *ms, double *cpu)
 {
     char err[FC_ERRBUF_SIZE];
     fc_net_opts o = fc_net_default_opts();
-    o.team = g_team;
     fc_net *net = NULL;
     int h, w, c;
 
@@ -85,7 +80,6 @@ static int layers(const char *path, int threads, int runs)
     double *sum = NULL, total = 0;
     int h, w, c, n = 0, rc = 1;
 
-    o.team = g_team;
     o.threads = threads;
     o.skip_outputs = 1u << 2;
     if (fc_net_open(&net, path, &o, err, sizeof err) < 0) {
@@ -140,11 +134,6 @@ end:
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--team")) {
-        g_team = 1;
-        argv++;
-        argc--;
-    }
     if (argc > 1 && !strcmp(argv[1], "--layers")) {
         int threads = argc > 3 ? atoi(argv[3]) : 1, runs = argc > 4 ? atoi(argv[4]) : 50;
         if (argc < 3 || threads < 1 || runs < 1 || runs > 100000) {

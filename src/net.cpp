@@ -27,7 +27,6 @@
 #include <vector>
 
 #include "formcheck/dwconv.h"
-#include "formcheck/pool.h"
 #include "formcheck/tflite.h"
 #include "net_dwconv.hpp"
 #include "net_pwconv.hpp"
@@ -60,7 +59,6 @@ struct out_info {
 } // namespace
 
 struct fc_net {
-    fc_pool *team = nullptr; // opts.team: the custom layers' threads (outlives the layers)
     cv::dnn::Net net;
     cv::Mat input; // [1, C, H, W]
     int in_h = 0, in_w = 0, in_c = 0;
@@ -73,15 +71,6 @@ struct fc_net {
     std::vector<cv::String> layer_names, layer_types; // fc_net_profile's strings, made on first use
     fc_log_fn log = nullptr;
     void *log_user = nullptr;
-
-    fc_net() = default;
-    fc_net(const fc_net &) = delete;
-    fc_net &operator=(const fc_net &) = delete;
-    ~fc_net()
-    {
-        net = cv::dnn::Net(); // the layers first: they hold the team
-        fc_pool_free(team);
-    }
 };
 
 namespace {
@@ -94,8 +83,8 @@ struct folded_pad {
 
 class builder {
 public:
-    builder(cv::dnn::Net &net, const fc_tfl_model &m, fc_pool *team)
-        : net_(net), m_(m), team_((int64_t)(intptr_t)team), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), fused_(m.n_ops),
+    builder(cv::dnn::Net &net, const fc_tfl_model &m)
+        : net_(net), m_(m), refs_(m.n_tensors), uses_(m.n_tensors), live_(m.n_ops), fused_(m.n_ops),
           pads_(m.n_tensors)
     {
     }
@@ -138,7 +127,6 @@ public:
 private:
     cv::dnn::Net &net_;
     const fc_tfl_model &m_;
-    int64_t team_;                   // fc_pool handle for the custom layers (net_team.hpp), or 0
     std::vector<ref> refs_;
     std::vector<int> uses_;          // live readers (+ graph output) per tensor
     std::vector<char> live_;         // op is needed by a requested output
@@ -201,8 +189,7 @@ private:
         int kh = w.shape[1], kw = w.shape[2];
         int cout = dw ? w.shape[3] : w.shape[0], cin = dw ? 1 : w.shape[3];
         bool own = dw && kh * kw <= FC_DWCONV_MAX_TAPS && op.stride_h <= FC_DWCONV_MAX_STRIDE
-                   && op.stride_w <= FC_DWCONV_MAX_STRIDE
-                   && (team_ || !(kh * kw <= 9 && y.shape[2] >= 64)); // with a team OpenCV runs on one thread
+                   && op.stride_w <= FC_DWCONV_MAX_STRIDE && !(kh * kw <= 9 && y.shape[2] >= 64);
         cv::dnn::LayerParams lp;
         cv::Mat wm({cout, cin, kh, kw}, CV_32F);
         float *d = wm.ptr<float>();
@@ -247,7 +234,6 @@ private:
         }
         if (own || gemm) {
             lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
-            lp.set("team", team_);
             return add(name, own ? fc_detail::register_dwconv_layer() : fc_detail::register_pwconv_layer(), lp, {src});
         }
         lp.set("bias_term", bias);
@@ -288,7 +274,6 @@ private:
         lp.blobs.push_back(op.n_in == 3 && op.in[2] >= 0 ? cv::Mat(1, cout, CV_32F, T(op.in[2]).f32).clone()
                                                          : cv::Mat::zeros(1, cout, CV_32F));
         lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
-        lp.set("team", team_);
         std::vector<ref> ins{at(op.in[0])};
         int a = residual_add(op);
         if (a >= 0) {
@@ -308,7 +293,6 @@ private:
     void upsample2x(const std::string &name, const fc_tfl_op &op)
     {
         cv::dnn::LayerParams lp;
-        lp.set("team", team_);
         std::vector<ref> ins{at(op.in[0])};
         int a = residual_add(op);
         if (a >= 0) {
@@ -544,20 +528,14 @@ int open_impl(fc_net **out, const char *path, const fc_net_opts &o, char *err, s
         n->in_h = in.shape[1];
         n->in_w = in.shape[2];
         n->in_c = in.shape[3];
-        if (o.team) {
-            int rc2 = fc_pool_create(&n->team, o.threads > 0 ? o.threads : 2);
-            if (rc2 < 0)
-                throw std::runtime_error(rc2 == FC_ENOMEM ? "out of memory" : "cannot start the inference threads");
-            cv::setNumThreads(1);
-        } else if (o.threads > 0) {
+        if (o.threads > 0)
             cv::setNumThreads(o.threads);
-        }
         int wanted = 0;
         for (int i = 0; i < m->n_outputs; i++)
             wanted += !(i < 32 && (o.skip_outputs >> i & 1u));
         if (!wanted)
             throw model_error("opts.skip_outputs leaves no output to compute");
-        builder b(n->net, *m, n->team);
+        builder b(n->net, *m);
         b.build(o.skip_outputs);
         setup_outputs(*n, *m, b, o.skip_outputs);
         n->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);

@@ -7,7 +7,6 @@
 // Channels are split into a few stripes run with cv::parallel_for_ (so
 // cv::setNumThreads applies); each stripe zeroes its scratch border once.
 #include "net_dwconv.hpp"
-#include "net_team.hpp"
 
 #include <opencv2/core/utility.hpp>
 
@@ -29,7 +28,7 @@ constexpr double kSerialMacs = 250e3;
 
 class dwconv_layer : public cv::dnn::Layer {
 public:
-    explicit dwconv_layer(const cv::dnn::LayerParams &p) : cv::dnn::Layer(p), team_(team_of(p))
+    explicit dwconv_layer(const cv::dnn::LayerParams &p) : cv::dnn::Layer(p)
     {
         o_ = fc_dwconv_default_opts();
         o_.kernel_h = p.get<int>("kernel_h");
@@ -75,24 +74,23 @@ public:
         float *yp = out[0].ptr<float>();
         size_t need = fc_dwconv_scratch_floats(&o_, h, w);
         double macs = (double)channels_ * ho * wo * o_.kernel_h * o_.kernel_w;
-        int threads = team_threads(team_);
+        int threads = std::max(cv::getNumThreads(), 1);
         // A few stripes per thread balance the load; each zeroes its scratch once.
         int stripes = macs < kSerialMacs ? 1 : std::min(channels_, 4 * threads);
-        int per = (channels_ + stripes - 1) / stripes;
-        run_tasks(team_, stripes, stripes == 1, [&](int t) {
-            static thread_local std::vector<float> scratch; // grows once per thread, then reused
-            if (scratch.size() < need)
-                scratch.resize(need);
-            int c0 = t * per, c1 = std::min(channels_, c0 + per);
-            if (c0 < c1)
-                fc_dwconv_run(yp, &o_, xp, wp, bp, h, w, c0, c1, scratch.data());
-        });
+        cv::parallel_for_(
+            cv::Range(0, channels_),
+            [&](const cv::Range &r) {
+                static thread_local std::vector<float> scratch; // grows once per thread, then reused
+                if (scratch.size() < need)
+                    scratch.resize(need);
+                fc_dwconv_run(yp, &o_, xp, wp, bp, h, w, r.start, r.end, scratch.data());
+            },
+            stripes);
     }
 
 private:
     fc_dwconv_opts o_;
     int channels_ = 0;
-    fc_pool *team_; // net.cpp's thread team, or nullptr: cv::parallel_for_
 };
 
 } // namespace

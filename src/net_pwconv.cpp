@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "formcheck/pwconv.h"
-#include "net_team.hpp"
 
 namespace fc_detail {
 
@@ -29,7 +28,7 @@ constexpr double serial_macs = 1e6;
 
 class pwconv_layer : public cv::dnn::Layer {
 public:
-    explicit pwconv_layer(const cv::dnn::LayerParams &p) : cv::dnn::Layer(p), team_(team_of(p))
+    explicit pwconv_layer(const cv::dnn::LayerParams &p) : cv::dnn::Layer(p)
     {
         CV_Assert(blobs.size() == 2 && blobs[0].type() == CV_32F && blobs[1].type() == CV_32F
                   && blobs[0].isContinuous() && blobs[1].isContinuous());
@@ -96,7 +95,7 @@ public:
         const float *x = in[0].ptr<float>(), *r = in.size() == 2 ? in[1].ptr<float>() : nullptr;
         float *y = out[0].ptr<float>();
         int panel = fc_pwconv_panel_px(pw_), panels = (hw + panel - 1) / panel;
-        int blocks = (cout_ + FC_PWCONV_MR - 1) / FC_PWCONV_MR, threads = team_threads(team_);
+        int blocks = (cout_ + FC_PWCONV_MR - 1) / FC_PWCONV_MR, threads = std::max(cv::getNumThreads(), 1);
         // Below ~1 M multiply-adds (BlazePose's 4x4 and 2x2 layers: 20-40 us) waking
         // the other threads costs about what splitting saves: run on the caller.
         if ((double)hw * cout_ * cin_ * kh_ * kw_ < serial_macs)
@@ -107,9 +106,11 @@ public:
             packed_.resize(std::max(packed_.size(), fc_pwconv_packed_floats(pw_, hw))); // grows once
             fc_pwconv_pack(packed_.data(), pw_, x, hw);
             int chunks = std::min(blocks, 2 * threads), per = (blocks + chunks - 1) / chunks * FC_PWCONV_MR;
-            run_tasks(team_, chunks, false, [&](int t) {
-                if (t * per < cout_)
-                    fc_pwconv_run_packed(y, pw_, packed_.data(), r, hw, 0, hw, t * per, std::min(cout_, (t + 1) * per));
+            cv::parallel_for_(cv::Range(0, chunks), [&](const cv::Range &rg) {
+                for (int t = rg.start; t < rg.end; t++)
+                    if (t * per < cout_)
+                        fc_pwconv_run_packed(y, pw_, packed_.data(), r, hw, 0, hw, t * per,
+                                             std::min(cout_, (t + 1) * per));
             });
             return;
         }
@@ -119,25 +120,30 @@ public:
         int chunks = threads == 1 || panels >= 2 * threads ? 1 : std::min(blocks, (2 * threads + panels - 1) / panels);
         int per = (blocks + chunks - 1) / chunks * FC_PWCONV_MR;
         size_t need = fc_pwconv_scratch_floats(pw_, hw);
-        run_tasks(team_, panels * chunks, threads == 1, [&](int t) {
+        auto body = [&](const cv::Range &rg) {
             static thread_local std::vector<float> scratch; // grows once per thread, then reused
             if (scratch.size() < need)
                 scratch.resize(need);
-            int p0 = t / chunks * panel, o0 = t % chunks * per;
-            if (o0 >= cout_)
-                return;
-            if (pointwise_)
-                fc_pwconv_run(y, pw_, x, r, hw, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
-                              scratch.data());
-            else
-                fc_pwconv_run_conv(y, pw_, x, &g, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
-                                   scratch.data());
-        });
+            for (int t = rg.start; t < rg.end; t++) {
+                int p0 = t / chunks * panel, o0 = t % chunks * per;
+                if (o0 >= cout_)
+                    continue;
+                if (pointwise_)
+                    fc_pwconv_run(y, pw_, x, r, hw, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
+                                  scratch.data());
+                else
+                    fc_pwconv_run_conv(y, pw_, x, &g, p0, std::min(hw, p0 + panel), o0, std::min(cout_, o0 + per),
+                                       scratch.data());
+            }
+        };
+        if (threads == 1)
+            body(cv::Range(0, panels * chunks));
+        else
+            cv::parallel_for_(cv::Range(0, panels * chunks), body);
     }
 
 private:
     fc_pwconv *pw_ = nullptr;
-    fc_pool *team_ = nullptr; // net.cpp's thread team, or nullptr: cv::parallel_for_
     int cout_ = 0, cin_ = 0, kh_ = 1, kw_ = 1;
     bool pointwise_ = true;   // 1x1, stride 1, no padding: may take a residual
     std::vector<float> packed_; // x packed once for channel-split layers

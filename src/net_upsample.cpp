@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "formcheck/upsample.h"
-#include "net_team.hpp"
 
 namespace fc_detail {
 
@@ -20,8 +19,7 @@ namespace {
 
 class upsample_layer : public cv::dnn::Layer {
 public:
-    explicit upsample_layer(const cv::dnn::LayerParams &p)
-        : cv::dnn::Layer(p), relu6_(p.get<bool>("relu6", false)), team_(team_of(p))
+    explicit upsample_layer(const cv::dnn::LayerParams &p) : cv::dnn::Layer(p), relu6_(p.get<bool>("relu6", false))
     {
     }
 
@@ -50,19 +48,22 @@ public:
         float *y = out[0].ptr<float>();
         size_t need = fc_upsample2x_scratch_floats(w);
         bool relu6 = relu6_;
-        // Small outputs (the 16x16 and 32x32 stages: a few microseconds) on the caller:
-        // waking the other threads would cost more than it saves.
-        run_tasks(team_, c, out[0].total() < 64 * 1024, [&](int ch) {
+        auto body = [&](const cv::Range &rg) {
             static thread_local std::vector<float> scratch; // grows once per thread, then reused
             if (scratch.size() < need)
                 scratch.resize(need);
-            fc_upsample2x(y, x, r, h, w, ch, ch + 1, relu6, scratch.data());
-        });
+            fc_upsample2x(y, x, r, h, w, rg.start, rg.end, relu6, scratch.data());
+        };
+        // Small outputs (the 16x16 and 32x32 stages: a few microseconds) on the caller:
+        // waking the other threads would cost more than it saves.
+        if (out[0].total() < 64 * 1024)
+            body(cv::Range(0, c));
+        else
+            cv::parallel_for_(cv::Range(0, c), body);
     }
 
 private:
     bool relu6_;
-    fc_pool *team_; // net.cpp's thread team, or nullptr: cv::parallel_for_
 };
 
 } // namespace

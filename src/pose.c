@@ -196,7 +196,6 @@ static int open_net(fc_net **net, const char *dir, const char *file, const fc_po
         return fc_set_error(err, errsz, FC_EINVAL, "%s/%s: path too long", dir, file);
     fc_net_opts no = fc_net_default_opts();
     no.threads = o->threads;
-    no.team = o->team;
     no.log = o->log;
     no.log_user = o->log_user;
     no.skip_outputs = skip_outputs;

@@ -45,11 +45,6 @@ typedef struct fc_net_opts {
                           needs are not built (the other outputs are unchanged) and
                           fc_net_output(i) returns NULL. 0 = compute all. E.g. the
                           landmark models' segmentation: 1u << 2. */
-    int team;        /**< 1: formcheck's own layers (convolutions, upsampling) split their
-                          work over a thread team of `threads` (0: 2) owned by this net
-                          (formcheck/pool.h), and OpenCV's remaining layers run on one
-                          thread (cv::setNumThreads(1), process-wide as above); 0: all
-                          layers on cv::parallel_for_ (oneTBB). */
     fc_log_fn log;   /**< optional log callback */
     void *log_user;
 } fc_net_opts;

@@ -63,7 +63,6 @@ typedef struct fc_pose_opts {
     fc_pose_model model;       /**< default FC_POSE_FULL */
     fc_pose_mode mode;         /**< default FC_POSE_VIDEO */
     int threads;               /**< OpenCV threads for inference; 0 = OpenCV's default */
-    int team;                  /**< fc_net_opts.team for both models (see net.h) */
     float min_detection_score; /**< detector score threshold, default 0.5 */
     float min_tracking_score;  /**< landmark model pose flag needed to keep/accept a pose, default 0.5 */
     int smoothing;             /**< 1 (default): MediaPipe's landmark smoothing in VIDEO mode */

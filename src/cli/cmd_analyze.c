@@ -64,7 +64,7 @@ const char fc_usage_analyze[] =
 typedef struct args {
     const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out, *stats;
     const char **inputs;
-    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, decode_threads, team;
+    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, decode_threads;
     double analysis_fps;
 } args;
 
@@ -105,8 +105,6 @@ static int parse_args(args *a, int argc, char **argv)
             a->force = 1;
         } else if (!strcmp(s, "--json")) {
             a->json = 1;
-        } else if (!strcmp(s, "--thread-team")) { /* undocumented: fc_net_opts.team (benchmarks) */
-            a->team = 1;
         } else if (!strcmp(s, "--no-pipeline")) { /* undocumented: decode and pose on one thread (benchmarks) */
             a->no_pipeline = 1;
         } else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
@@ -442,7 +440,6 @@ int fc_cmd_analyze(int argc, char **argv)
         goto end;
     }
     so.pose.threads = a.threads;
-    so.pose.team = a.team;
     so.max_side = a.max_side;
     so.analysis_fps = a.analysis_fps;
     if (a.decode_threads >= 0) /* --decode-threads 0: FFmpeg's own choice (frame threads) */
