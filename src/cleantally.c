@@ -55,17 +55,6 @@ static int present(const rest_frame *r, int i, float minv)
            isfinite(l->z) && isfinite(w->x) && isfinite(w->y) && isfinite(w->z);
 }
 
-static double median_small(double *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* The Hampel test of emitted frame c (smooth.c's hampel() without the scale floor):
  * calls found(dev, group) for each coordinate whose deviation beats k robust sigmas.
  * Frames up to `end` (exclusive) are in the ring. */
@@ -92,10 +81,10 @@ static void hampel_center(const fc_clean_tally *t, size_t c, size_t end, cand_fn
             }
             if (m < 3)
                 continue;
-            double med = median_small(win, m);
+            double med = fc_median_small(win, m);
             for (size_t j = 0; j < m; j++)
                 win[j] = fabs(win[j] - med);
-            double mad = 1.4826 * median_small(win, m), dev = fabs(v - med);
+            double mad = 1.4826 * fc_median_small(win, m), dev = fabs(v - med);
             /* smooth.c also skips windows with hi - lo <= floor: implied by dev > floor. */
             if (dev > t->o.outlier_k * mad)
                 fn(user, dev, k < 3 ? 0 : 1);

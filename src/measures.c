@@ -7,6 +7,7 @@
 
 #include "formcheck/error.h"
 #include "formcheck/legplane.h"
+#include "formcheck/smooth.h"
 
 #define DEG (180.0 / 3.14159265358979323846)
 
@@ -144,18 +145,6 @@ static double frame_scale(const fc_body *r, const fc_body *orig, const double se
 
 #define MEDIAN_MAX 256
 
-/* Median of a small array (insertion sort in place). */
-static double median_small(double *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double tmp = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = tmp;
-        }
-    return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
-}
-
 int fc_measures_depth(double *depth, double *leg_px, const fc_body *s, size_t n, float minv,
                       double window_s)
 {
@@ -200,7 +189,7 @@ int fc_measures_depth(double *depth, double *leg_px, const fc_body *s, size_t n,
         for (size_t j = t + 1; j < n && s[j].t_s - s[t].t_s <= 1.0 && k < MEDIAN_MAX; j++)
             if (isfinite(raw[j]))
                 win[k++] = raw[j];
-        double sc = median_small(win, k);
+        double sc = fc_median_small(win, k);
         if (!(sc > 1e-6))
             continue;
         /* Hip height above the floor in metres: a person walking towards or
@@ -556,7 +545,7 @@ static int side_heel_lift(fc_measures *out, size_t n, const double *leg_px, doub
                     win[k++] = raw[2 * j + sd];
             if (!k)
                 continue;
-            double sn = (raw[2 * t + sd] - median_small(win, k)) / foot;
+            double sn = (raw[2 * t + sd] - fc_median_small(win, k)) / foot;
             out[t].heel_lift_deg[sd] = asin(sn > 1 ? 1 : sn < -1 ? -1 : sn) * DEG;
         }
     }

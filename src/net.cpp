@@ -275,17 +275,26 @@ private:
                                                          : cv::Mat::zeros(1, cout, CV_32F));
         lp.set("relu6", op.act == FC_TFL_ACT_RELU6);
         std::vector<ref> ins{at(op.in[0])};
-        int a = residual_add(op);
-        if (a >= 0) {
-            const fc_tfl_op &add_op = m_.ops[a];
-            ins.push_back(at(add_op.in[0] == op.out[0] ? add_op.in[1] : add_op.in[0]));
-            lp.set("relu6_add", add_op.act == FC_TFL_ACT_RELU6);
-            fused_[a] = 1;
-        }
+        int a = fuse_add(op, lp, ins, "relu6_add");
         int id = add(name, fc_detail::register_pwconv_layer(), lp, ins);
         if (a >= 0)
             refs_[m_.ops[a].out[0]] = ref{id, 0};
         return id;
+    }
+
+    // Take the ADD that is op's only reader (residual_add) into op's custom layer:
+    // its other operand becomes the layer's second input and its activation the
+    // layer's `act_param`. Returns the ADD's index, -1 if there is none.
+    int fuse_add(const fc_tfl_op &op, cv::dnn::LayerParams &lp, std::vector<ref> &ins, const char *act_param)
+    {
+        int a = residual_add(op);
+        if (a < 0)
+            return -1;
+        const fc_tfl_op &add_op = m_.ops[a];
+        ins.push_back(at(add_op.in[0] == op.out[0] ? add_op.in[1] : add_op.in[0]));
+        lp.set(act_param, add_op.act == FC_TFL_ACT_RELU6);
+        fused_[a] = 1;
+        return a;
     }
 
     // 2x half-pixel RESIZE_BILINEAR -> FcUpsample2x (net_upsample.cpp), with the
@@ -294,13 +303,7 @@ private:
     {
         cv::dnn::LayerParams lp;
         std::vector<ref> ins{at(op.in[0])};
-        int a = residual_add(op);
-        if (a >= 0) {
-            const fc_tfl_op &add_op = m_.ops[a];
-            ins.push_back(at(add_op.in[0] == op.out[0] ? add_op.in[1] : add_op.in[0]));
-            lp.set("relu6", add_op.act == FC_TFL_ACT_RELU6);
-            fused_[a] = 1;
-        }
+        int a = fuse_add(op, lp, ins, "relu6");
         int id = add(name, fc_detail::register_upsample_layer(), lp, ins);
         refs_[op.out[0]] = ref{id, 0};
         if (a >= 0)

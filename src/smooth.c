@@ -109,8 +109,7 @@ done:
         *m = 0.9;
 }
 
-/* Median of a short window: insertion sort (the Hampel windows have 7 values). */
-static double median_small(double *v, size_t n)
+double fc_median_small(double *v, size_t n)
 {
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
@@ -118,7 +117,7 @@ static double median_small(double *v, size_t n)
             v[j] = v[j - 1];
             v[j - 1] = t;
         }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
 }
 
 /* Hampel filter on one coordinate track; v[] holds values, ok[] presence. */
@@ -143,10 +142,10 @@ static size_t hampel(double *v, const unsigned char *ok, size_t n, const fc_clea
         /* |v - median| <= hi - lo: a narrow window cannot hold an outlier. */
         if (k < 3 || hi - lo <= o->outlier_min_leg * scale)
             continue;
-        double med = median_small(win, k);
+        double med = fc_median_small(win, k);
         for (size_t j = 0; j < k; j++)
             win[j] = fabs(win[j] - med);
-        double mad = 1.4826 * median_small(win, k);
+        double mad = 1.4826 * fc_median_small(win, k);
         double dev = fabs(v[t] - med);
         if (dev > o->outlier_k * mad && dev > o->outlier_min_leg * scale) {
             out[t] = med;

@@ -79,6 +79,12 @@ typedef struct fc_clean_stats {
 /** The documented defaults above. */
 fc_clean_opts fc_clean_default_opts(void);
 
+/** Median of the n values at v, NaN when n is 0 (sorts them in place: insertion
+ *  sort, for short windows such as the Hampel filter's 7 values). Shared with
+ *  cleantally.c, which must count outliers exactly as fc_clean_series finds
+ *  them, and measures.c. */
+double fc_median_small(double *v, size_t n);
+
 /** Clean `series` (n frames, in time order) in place. `stats` may be NULL.
  *  Allocates scratch once per call (none per frame). Errors: FC_EINVAL (NULL
  *  series with n > 0, bad options), FC_ENOMEM. */
