@@ -269,7 +269,7 @@ int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errs
                   1u << SEGMENTATION_OUTPUT, err, errsz);
     if (rc < 0)
         goto end;
-    rc = fc_imgwarp_create(&p->iw, err, errsz);
+    rc = fc_imgwarp_create(&p->iw, NULL, err, errsz);
     if (rc < 0)
         goto end;
     rc = fc_pose_anchors(p->anchors, FC_POSE_NUM_ANCHORS);

@@ -12,3 +12,5 @@ set(FC_LABELS_test_pose_reference model)
 set(FC_LABELS_test_net model)
 # the grabber reads lavfi sources in real time on a thread
 set(FC_LABELS_test_grabber video)
+# test_imgwarp checks every value against OpenCV's warpAffine
+set(FC_LIBS_test_imgwarp fc_test_cvref)
