@@ -14,14 +14,16 @@
  * add (never fused: the result must not depend on the CPU), written straight into
  * the planar RGB buffer. tests/unit/test_imgwarp.c checks every value against
  * cv::warpAffine. Doing it here instead of in OpenCV saves the 8-bit crop, the
- * second pass over it, and OpenCV's thread hand-off: ~1.1 ms -> ~0.15 ms per
- * 256x256 crop on this project's 2-core box (docs/performance.md). */
+ * second pass over it and OpenCV's thread hand-off: a 256x256 crop of a 640x360
+ * frame took 0.75-0.94 ms in OpenCV and takes 0.24-0.28 ms here (one thread;
+ * docs/performance.md has the whole-process figures). */
 #include "formcheck/imgwarp.h"
 
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -170,6 +172,50 @@ __attribute__((target("avx2"))) static inline void blend_store(const warp_job *j
     store_px(j, blend(g00, g01, g10, g11, 0, sh1, wx, wy), j->b, o);
 }
 
+static inline long long load8(const uint8_t *p)
+{
+    long long v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* pshufb masks taking channel c of 8 pixels as 16-bit pairs (left pixel, right
+ * pixel) in 32-bit lanes, in pixel order, from two sets of 4 quadwords: `a`
+ * holds pixels 0, 1, 4, 5 and `b` pixels 2, 3, 6, 7, each quadword the bytes of
+ * the pixel and its right neighbour (B G R B G R . .). Z: a zero byte. */
+#define Z (-128)
+#define MASK_A(c) {c, Z, c + 3, Z, 8 + c, Z, 11 + c, Z, Z, Z, Z, Z, Z, Z, Z, Z}
+#define MASK_B(c) {Z, Z, Z, Z, Z, Z, Z, Z, c, Z, c + 3, Z, 8 + c, Z, 11 + c, Z}
+static const int8_t pair_masks[3][2][16] = {{MASK_A(0), MASK_B(0)}, {MASK_A(1), MASK_B(1)}, {MASK_A(2), MASK_B(2)}};
+#undef Z
+#undef MASK_A
+#undef MASK_B
+
+__attribute__((target("avx2"))) static inline __m256i pairs(__m256i a, __m256i b, int c)
+{
+    __m256i ma = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)pair_masks[c][0]));
+    __m256i mb = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)pair_masks[c][1]));
+    return _mm256_or_si256(_mm256_shuffle_epi8(a, ma), _mm256_shuffle_epi8(b, mb));
+}
+
+/* The fast path's blend: channel pairs straight from the quadword gathers. */
+__attribute__((target("avx2"))) static void pairs_store(const warp_job *j, __m256i ta, __m256i tb, __m256i ba,
+                                                         __m256i bb, __m256i X, __m256i Y, size_t o)
+{
+    const __m256i m31 = _mm256_set1_epi32(31), c32 = _mm256_set1_epi32(32), half = _mm256_set1_epi32(512);
+    __m256i ax = _mm256_and_si256(X, m31), ay = _mm256_and_si256(Y, m31);
+    __m256i wx = _mm256_or_si256(_mm256_sub_epi32(c32, ax), _mm256_slli_epi32(ax, 16));
+    __m256i wy = _mm256_or_si256(_mm256_sub_epi32(c32, ay), _mm256_slli_epi32(ay, 16));
+    const __m256 sc = _mm256_set1_ps(j->scale), lo = _mm256_set1_ps(j->lo); /* before the stores */
+    float *planes[3] = {j->b, j->g, j->r};
+    for (int c = 0; c < 3; c++) {
+        __m256i h = _mm256_or_si256(_mm256_madd_epi16(pairs(ta, tb, c), wx),
+                                    _mm256_slli_epi32(_mm256_madd_epi16(pairs(ba, bb, c), wx), 16));
+        __m256i v = _mm256_srli_epi32(_mm256_add_epi32(_mm256_madd_epi16(h, wy), half), 10);
+        _mm256_storeu_ps(planes[c] + o, _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(v), sc), lo));
+    }
+}
+
 /* One neighbour of 8 pixels at frame column cx, row cy (both inside), its 3 bytes
  * moved to bytes 0-2: read from the pixel itself, or for the last column from 1
  * byte before it, so that no read passes the frame's last byte. Lanes off in
@@ -210,26 +256,32 @@ __attribute__((target("avx2"))) static void edge_group(const warp_job *j, __m256
     blend_store(j, g00, g01, g10, g11, 0, X, Y, o);
 }
 
-
-/* One output row, 8 pixels at a time: when all 8 have their 2x2 neighbourhood
- * inside the frame, four gathers of 4 bytes (pixel sx at +0, pixel sx+1 read from
- * 1 byte before it, so that no read passes the pixel's last byte) and exact 16-bit
- * madds; otherwise (frame edges) the 8 go through warp_px. Returns pixels done. */
+/* One output row, 8 pixels at a time. When all 8 have their 2x2 neighbourhood
+ * inside the frame (and the 8-byte reads below end inside it), each row of the
+ * neighbourhood comes from one 8-byte load per pixel (pixels sx and sx+1),
+ * shuffled into channel pairs and blended with exact 16-bit madds; otherwise
+ * (frame edges) edge_group() or, for a 1-pixel-wide frame, warp_px(). Plain loads
+ * beat AVX2 gathers here: four dword gathers per 8 pixels took 0.33-0.48 ms per
+ * 256x256 crop from a 640x360 frame, four quadword gathers no less, the loads
+ * 0.24-0.28 ms (one thread, the other core busy). Returns pixels done. */
 __attribute__((target("avx2"))) static int row_avx2(const warp_job *j, const int *dx, const int *dy, int X0,
                                                      int Y0, size_t o)
 {
     const fc_frame *f = j->f;
-    const int *base = (const int *)(const void *)f->data;
     const __m256i x0 = _mm256_set1_epi32(X0), y0 = _mm256_set1_epi32(Y0), neg1 = _mm256_set1_epi32(-1);
     const __m256i wlim = _mm256_set1_epi32(f->width - 1), hlim = _mm256_set1_epi32(f->height - 1);
-    const __m256i stride = _mm256_set1_epi32(f->stride), two = _mm256_set1_epi32(2);
+    const __m256i stride = _mm256_set1_epi32(f->stride);
+    const __m256i olim = _mm256_set1_epi32(f->height * f->stride - 8); /* last start of an 8-byte read */
     int x = 0;
     for (; x + 8 <= j->out_w; x += 8) {
         __m256i X = _mm256_srai_epi32(_mm256_add_epi32(x0, _mm256_loadu_si256((const __m256i *)(dx + x))), 5);
         __m256i Y = _mm256_srai_epi32(_mm256_add_epi32(y0, _mm256_loadu_si256((const __m256i *)(dy + x))), 5);
         __m256i sx = _mm256_srai_epi32(X, 5), sy = _mm256_srai_epi32(Y, 5);
+        __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(sy, stride), _mm256_add_epi32(sx, _mm256_add_epi32(sx, sx)));
+        __m256i noff = _mm256_add_epi32(off, stride);
         __m256i in = _mm256_and_si256(_mm256_and_si256(_mm256_cmpgt_epi32(sx, neg1), _mm256_cmpgt_epi32(wlim, sx)),
                                       _mm256_and_si256(_mm256_cmpgt_epi32(sy, neg1), _mm256_cmpgt_epi32(hlim, sy)));
+        in = _mm256_andnot_si256(_mm256_cmpgt_epi32(noff, olim), in);
         if (_mm256_movemask_epi8(in) != -1) {
             if (f->width >= 2) {
                 edge_group(j, X, Y, o + x);
@@ -242,13 +294,18 @@ __attribute__((target("avx2"))) static int row_avx2(const warp_job *j, const int
             }
             continue;
         }
-        __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(sy, stride), _mm256_add_epi32(sx, _mm256_add_epi32(sx, sx)));
-        __m256i noff = _mm256_add_epi32(off, stride);
-        __m256i g00 = _mm256_i32gather_epi32(base, off, 1);
-        __m256i g01 = _mm256_i32gather_epi32(base, _mm256_add_epi32(off, two), 1);
-        __m256i g10 = _mm256_i32gather_epi32(base, noff, 1);
-        __m256i g11 = _mm256_i32gather_epi32(base, _mm256_add_epi32(noff, two), 1);
-        blend_store(j, g00, g01, g10, g11, 1, X, Y, o + x);
+        int ot[8], ob[8];
+        _mm256_storeu_si256((__m256i *)ot, off);
+        _mm256_storeu_si256((__m256i *)ob, noff);
+        __m256i ta = _mm256_setr_epi64x(load8(f->data + ot[0]), load8(f->data + ot[1]), load8(f->data + ot[4]),
+                                        load8(f->data + ot[5]));
+        __m256i tb = _mm256_setr_epi64x(load8(f->data + ot[2]), load8(f->data + ot[3]), load8(f->data + ot[6]),
+                                        load8(f->data + ot[7]));
+        __m256i ba = _mm256_setr_epi64x(load8(f->data + ob[0]), load8(f->data + ob[1]), load8(f->data + ob[4]),
+                                        load8(f->data + ob[5]));
+        __m256i bb = _mm256_setr_epi64x(load8(f->data + ob[2]), load8(f->data + ob[3]), load8(f->data + ob[6]),
+                                        load8(f->data + ob[7]));
+        pairs_store(j, ta, tb, ba, bb, X, Y, o + x);
     }
     return x;
 }
