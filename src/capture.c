@@ -31,6 +31,8 @@ struct fc_capture {
     int draining;            /* the demuxer is at its end; the decoder is being flushed */
 
     fc_pix pix;              /* BGR24 output buffers */
+    uint8_t *into;           /* fc_capture_read_into(): the caller's buffer for this read */
+    int into_stride;
     int out_w, out_h;        /* scaled size before rotation */
 
     fc_capture_info info;
@@ -590,7 +592,7 @@ static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
         c->rate_dropped++;
         return 1;
     }
-    if ((rc = fc_pix_convert(out, &c->pix, f)) < 0)
+    if ((rc = fc_pix_convert(out, &c->pix, f, c->into, c->into_stride)) < 0)
         return read_error(c, rc, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
     out->index = c->next_index++;
     out->t_s = t;
@@ -642,6 +644,18 @@ static int feed(fc_capture *c)
         fc_log(c->log, c->log_user, FC_LOG_DEBUG, "%s: damaged packet skipped", c->url);
     }
     return 0;
+}
+
+int fc_capture_read_into(fc_frame *frame, fc_capture *c)
+{
+    if (!frame || !c || !frame->data || frame->width != c->info.width || frame->height != c->info.height ||
+        frame->stride < FC_CAPTURE_STRIDE(frame->width))
+        return FC_EINVAL;
+    c->into = frame->data;
+    c->into_stride = frame->stride;
+    int rc = fc_capture_read(frame, c);
+    c->into = NULL;
+    return rc;
 }
 
 int fc_capture_read(fc_frame *frame, fc_capture *c)

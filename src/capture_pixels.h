@@ -33,8 +33,10 @@ void fc_pix_fit(int *out_w, int *out_h, int w, int h, int max_side);
 int fc_pix_init(fc_pix *p, int w, int h, int rotation_deg);
 
 /** Convert `f` and fill out->data, width, height, stride (valid until the next
- *  call). FC_ECODEC if swscale cannot convert the pixel format. */
-int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f);
+ *  call). With `dst` non-NULL the pixels are written there instead (the
+ *  caller's buffer, `dst_stride` bytes a row, sized for the output) and
+ *  out->data = dst. FC_ECODEC if swscale cannot convert the pixel format. */
+int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f, uint8_t *dst, int dst_stride);
 
 /** Free the buffers; zeroes *p. Safe on a zeroed or half-initialised fc_pix. */
 void fc_pix_uninit(fc_pix *p);

@@ -42,15 +42,6 @@ double fc_grabber_now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void copy_frame(fc_frame *dst, const fc_frame *src)
-{
-    for (int y = 0; y < src->height; y++)
-        memcpy(dst->data + (size_t)y * (size_t)dst->stride, src->data + (size_t)y * (size_t)src->stride,
-               (size_t)src->width * 3);
-    dst->index = src->index;
-    dst->t_s = src->t_s;
-}
-
 /* In slices of at most 50 ms, so a stop is seen soon even when the next frame is
  * hours away (a file whose timestamps jump). */
 static void sleep_until(fc_grabber *g, double t)
@@ -81,21 +72,18 @@ static void *reader(void *arg)
     }
     double t0 = -1, tr = fc_grabber_now_s(), read_s = 0;
     int rc;
-    while (!atomic_load(&g->stop) && (rc = fc_capture_read(&f, g->cap)) == 0) {
-        double now = fc_grabber_now_s();
-        read_s += now - tr;
-        tr = now; /* a break below adds only what follows */
-        if (f.width != g->info.width || f.height != g->info.height) {
-            rc = FC_EINVAL;
-            snprintf(g->msg, sizeof g->msg, "frame size changed from %dx%d to %dx%d", g->info.width,
-                     g->info.height, f.width, f.height);
-            break;
-        }
+    /* Each frame is converted straight into the free slot (`fill`: neither
+     * waiting nor held by the consumer), then the slots are swapped. */
+    while (!atomic_load(&g->stop) && (rc = fc_capture_read_into(&g->buf[g->fill].f, g->cap)) == 0) {
+        slot *s = &g->buf[g->fill];
+        f = s->f;
+        read_s += fc_grabber_now_s() - tr;
         if (g->realtime) {
             if (t0 < 0)
                 t0 = fc_grabber_now_s() - f.t_s;
             sleep_until(g, t0 + f.t_s);
         }
+        s->captured_s = fc_grabber_now_s(); /* when a camera would have delivered it */
         if (g->keep_all) { /* wait until the consumer took the waiting frame */
             pthread_mutex_lock(&g->mu);
             while (g->fresh && !atomic_load(&g->stop))
@@ -104,11 +92,6 @@ static void *reader(void *arg)
             if (atomic_load(&g->stop))
                 break;
         }
-        slot *s = &g->buf[g->fill];
-        tr = fc_grabber_now_s();
-        copy_frame(&s->f, &f);
-        s->captured_s = fc_grabber_now_s();
-        read_s += s->captured_s - tr;
         pthread_mutex_lock(&g->mu);
         g->st.read_s = read_s;
         int t = g->ready;
@@ -129,9 +112,11 @@ static void *reader(void *arg)
     if (atomic_load(&g->stop))
         rc = FC_EINTR;
     pthread_mutex_lock(&g->mu);
-    if (rc != FC_EINVAL)
-        snprintf(g->msg, sizeof g->msg, "%s", rc == FC_EINTR ? "stopped" : rc == FC_EEOF ? "end of the source"
-                                                                                        : fc_capture_error(g->cap));
+    snprintf(g->msg, sizeof g->msg, "%s",
+             rc == FC_EINTR   ? "stopped"
+             : rc == FC_EEOF  ? "end of the source"
+             : rc == FC_EINVAL ? "frame buffers do not fit the stream"
+                               : fc_capture_error(g->cap));
     g->status = rc;
     g->st.read_s = read_s;
     g->st.recorded = fc_capture_recorded_frames(g->cap);
@@ -164,7 +149,7 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
         fc_frame *f = &g->buf[i].f;
         f->width = g->info.width;
         f->height = g->info.height;
-        f->stride = 3 * f->width;
+        f->stride = FC_CAPTURE_STRIDE(f->width); /* converted into in place */
         if (!(f->data = malloc((size_t)f->stride * (size_t)f->height))) {
             rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
             goto fail;

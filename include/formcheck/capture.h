@@ -129,6 +129,19 @@ const fc_capture_info *fc_capture_get_info(const fc_capture *cap);
  *  Damaged packets/frames are skipped and counted (fc_capture_skipped()). */
 int fc_capture_read(fc_frame *frame, fc_capture *cap);
 
+/** Bytes per row a buffer for fc_capture_read_into() needs at least: 3 * width
+ *  rounded up to 32, because swscale's SIMD output may write up to there. */
+#define FC_CAPTURE_STRIDE(width) ((3 * (width) + 31) / 32 * 32)
+
+/** fc_capture_read() into the caller's buffer: frame->data, width, height and
+ *  stride must be set, width x height the stream's (fc_capture_get_info()),
+ *  stride >= FC_CAPTURE_STRIDE(width), stride * height bytes; the pixels are
+ *  converted straight into it (no copy out of the capture's own buffer; the
+ *  bytes of a row between 3 * width and FC_CAPTURE_STRIDE(width) may be
+ *  overwritten) and the other fields filled. FC_EINVAL if the buffer does not
+ *  fit; otherwise as fc_capture_read(). */
+int fc_capture_read_into(fc_frame *frame, fc_capture *cap);
+
 /** Number of packets or frames skipped as damaged so far. */
 int64_t fc_capture_skipped(const fc_capture *cap);
 

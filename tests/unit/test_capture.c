@@ -265,6 +265,61 @@ static void test_rotation(void **state)
     fc_capture_free(cap);
 }
 
+/* fc_capture_read_into() gives the same pixels, indices and times as
+ * fc_capture_read(), in the caller's buffer (a padded stride, padding untouched),
+ * with and without a rotation pass; a buffer of the wrong size is refused. */
+static void check_read_into(const char *name, int max_side)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    o.max_side = max_side;
+    fc_capture *a = open_ok(fx(name), &o), *b = open_ok(fx(name), &o);
+    const fc_capture_info *in = fc_capture_get_info(b);
+    int pad = 7, stride = FC_CAPTURE_STRIDE(in->width) + pad;
+    uint8_t *buf = malloc((size_t)stride * in->height);
+    assert_non_null(buf);
+    memset(buf, 0xa5, (size_t)stride * in->height);
+    fc_frame fa, fb;
+    int n = 0, ra, rb;
+    for (;;) {
+        fb = (fc_frame){buf, in->width, in->height, stride, 0, 0.0};
+        ra = fc_capture_read(&fa, a);
+        rb = fc_capture_read_into(&fb, b);
+        assert_int_equal(ra, rb);
+        if (ra != 0)
+            break;
+        assert_ptr_equal(fb.data, buf);
+        assert_int_equal(fb.stride, stride);
+        assert_int_equal(fb.width, fa.width);
+        assert_int_equal(fb.height, fa.height);
+        assert_int_equal(fb.index, fa.index);
+        assert_true(fb.t_s == fa.t_s);
+        for (int y = 0; y < fa.height; y++) {
+            assert_memory_equal(fb.data + (size_t)y * stride, fa.data + (size_t)y * fa.stride, 3 * (size_t)fa.width);
+            for (int k = FC_CAPTURE_STRIDE(fa.width); k < stride; k++) /* beyond what the converter may use */
+                assert_int_equal(fb.data[(size_t)y * stride + k], 0xa5);
+        }
+        n++;
+    }
+    assert_int_equal(ra, FC_EEOF);
+    assert_true(n > 0);
+    fb = (fc_frame){buf, in->width - 1, in->height, stride, 0, 0.0};
+    assert_int_equal(fc_capture_read_into(&fb, b), FC_EINVAL);
+    fb = (fc_frame){buf, in->width, in->height, FC_CAPTURE_STRIDE(in->width) - 1, 0, 0.0};
+    assert_int_equal(fc_capture_read_into(&fb, b), FC_EINVAL);
+    free(buf);
+    fc_capture_free(a);
+    fc_capture_free(b);
+}
+
+static void test_read_into(void **state)
+{
+    (void)state;
+    check_read_into("h264.mp4", 0);
+    check_read_into("h264.mp4", 100);      /* scaled */
+    check_read_into("h264-rot90.mp4", 0);  /* turned after scaling */
+    check_read_into("h264-rot180.mp4", 201);
+}
+
 static void test_vfr_times(void **state)
 {
     fc_capture *cap = open_ok(fx("vfr.mkv"), NULL);
@@ -709,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_decode_each_codec), cmocka_unit_test(test_forced_file_format),
         cmocka_unit_test(test_pixels_and_scaling),
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
+        cmocka_unit_test(test_read_into),
         cmocka_unit_test(test_cut_file_is_not_fatal),
         cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_remux),
