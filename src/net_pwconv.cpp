@@ -18,6 +18,8 @@
 #include <new>
 #include <vector>
 
+#include "formcheck/convdirect.h"
+#include "formcheck/error.h"
 #include "formcheck/pwconv.h"
 
 namespace fc_detail {
@@ -55,9 +57,15 @@ public:
         o.simd = cv::checkHardwareSupport(CV_CPU_AVX2) && cv::checkHardwareSupport(CV_CPU_FMA3);
         if (fc_pwconv_create(&pw_, &o, blobs[0].ptr<float>(), blobs[1].ptr<float>(), cout_, cin_) < 0)
             throw std::bad_alloc();
+        if (!pointwise_ && cin_ <= FC_CONVDIRECT_MAX_CIN)
+            make_direct(o);
     }
 
-    ~pwconv_layer() override { fc_pwconv_free(pw_); }
+    ~pwconv_layer() override
+    {
+        fc_pwconv_free(pw_);
+        fc_convdirect_free(direct_);
+    }
     pwconv_layer(const pwconv_layer &) = delete;
     pwconv_layer &operator=(const pwconv_layer &) = delete;
 
@@ -94,6 +102,10 @@ public:
         int hw = g.out_h * g.out_w;
         const float *x = in[0].ptr<float>(), *r = in.size() == 2 ? in[1].ptr<float>() : nullptr;
         float *y = out[0].ptr<float>();
+        if (direct_) {
+            forward_direct(y, x, g);
+            return;
+        }
         int panel = fc_pwconv_panel_px(pw_), panels = (hw + panel - 1) / panel;
         int blocks = (cout_ + FC_PWCONV_MR - 1) / FC_PWCONV_MR, threads = std::max(cv::getNumThreads(), 1);
         // Below ~1 M multiply-adds (BlazePose's 4x4 and 2x2 layers: 20-40 us) waking
@@ -143,7 +155,49 @@ public:
     }
 
 private:
+    // A KxK layer with few input channels (the first layer: a GEMM depth of
+    // cin * kh * kw = 27) runs on convdirect.c instead of the im2col GEMM,
+    // when its geometry is within that kernel's limits.
+    void make_direct(const fc_pwconv_opts &po)
+    {
+        fc_convdirect_opts o = fc_convdirect_default_opts();
+        o.kernel_h = kh_;
+        o.kernel_w = kw_;
+        o.stride_h = geom_.stride_h;
+        o.stride_w = geom_.stride_w;
+        o.pad_t = geom_.pad_t;
+        o.pad_l = geom_.pad_l;
+        o.pad_b = geom_.pad_b;
+        o.pad_r = geom_.pad_r;
+        o.relu6 = po.relu6;
+        o.simd = po.simd;
+        int rc = fc_convdirect_create(&direct_, &o, blobs[0].ptr<float>(), blobs[1].ptr<float>(), cout_, cin_);
+        if (rc == FC_ENOMEM)
+            throw std::bad_alloc();
+        // FC_EINVAL: outside convdirect's limits; the GEMM path stays.
+    }
+
+    // Output rows split into a few stripes per thread; each packs the input rows it reads.
+    void forward_direct(float *y, const float *x, const fc_pwconv_geom &g)
+    {
+        size_t need = fc_convdirect_scratch_floats(direct_, g.in_h, g.in_w);
+        CV_Assert(need > 0);
+        double macs = (double)g.out_h * g.out_w * cout_ * cin_ * kh_ * kw_;
+        int threads = std::max(cv::getNumThreads(), 1);
+        int stripes = macs < serial_macs ? 1 : std::min(g.out_h, 4 * threads);
+        cv::parallel_for_(
+            cv::Range(0, g.out_h),
+            [&](const cv::Range &r) {
+                static thread_local std::vector<float> scratch; // grows once per thread, then reused
+                if (scratch.size() < need)
+                    scratch.resize(need);
+                fc_convdirect_run(y, direct_, x, g.in_h, g.in_w, r.start, r.end, scratch.data());
+            },
+            stripes);
+    }
+
     fc_pwconv *pw_ = nullptr;
+    fc_convdirect *direct_ = nullptr; // set for a KxK layer with few input channels
     int cout_ = 0, cin_ = 0, kh_ = 1, kw_ = 1;
     bool pointwise_ = true;   // 1x1, stride 1, no padding: may take a residual
     std::vector<float> packed_; // x packed once for channel-split layers
