@@ -77,8 +77,11 @@ static void tile_generic(const float *a, const float *b, int k, const tile_out *
 }
 
 #ifdef FC_PW_AVX2
-/* AVX2+FMA tile: 12 accumulators, per k 2 loads of B and 6 broadcasts of A. */
-__attribute__((target("avx2,fma"))) static void tile_avx2(const float *a, const float *b, int k, const tile_out *t)
+/* AVX2+FMA tile: 12 accumulators, per k 2 loads of B and 6 broadcasts of A.
+ * Rows from R on are not computed: a block past cout's last multiple of 6
+ * (8 channels = 6 + 2) only multiplies the rows it stores. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+tile_avx2(const float *a, const float *b, int k, const tile_out *t, const int R)
 {
     /* Named accumulators: GCC -O2 keeps an array of them in memory. */
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -86,9 +89,11 @@ __attribute__((target("avx2,fma"))) static void tile_avx2(const float *a, const 
     for (int kk = 0; kk < k; kk++, a += MR, b += NR) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), av;
 #define FC_PW_ROW(i, x0, x1)                                                                                          \
-    av = _mm256_broadcast_ss(a + (i));                                                                                 \
-    x0 = _mm256_fmadd_ps(av, b0, x0);                                                                                  \
-    x1 = _mm256_fmadd_ps(av, b1, x1)
+    if (R > (i)) {                                                                                                     \
+        av = _mm256_broadcast_ss(a + (i));                                                                             \
+        x0 = _mm256_fmadd_ps(av, b0, x0);                                                                              \
+        x1 = _mm256_fmadd_ps(av, b1, x1);                                                                              \
+    }
         FC_PW_ROW(0, c00, c01);
         FC_PW_ROW(1, c10, c11);
         FC_PW_ROW(2, c20, c21);
@@ -135,6 +140,20 @@ __attribute__((target("avx2,fma"))) static void tile_avx2(const float *a, const 
         }
     }
 }
+
+#define TILE_AVX2(R)                                                                                                 \
+    __attribute__((target("avx2,fma"))) static void tile_avx2_##R(const float *a, const float *b, int k,           \
+                                                                  const tile_out *t)                                \
+    {                                                                                                                \
+        tile_avx2(a, b, k, t, R);                                                                                    \
+    }
+TILE_AVX2(1)
+TILE_AVX2(2)
+TILE_AVX2(3)
+TILE_AVX2(4)
+TILE_AVX2(5)
+TILE_AVX2(6)
+#undef TILE_AVX2
 #endif
 
 int fc_pwconv_create(fc_pwconv **out, const fc_pwconv_opts *opts, const float *w, const float *bias, int cout,
@@ -279,10 +298,9 @@ static void pack_strip_im2col(float *d, const fc_pwconv *pw, const float *x, con
 static void run_panel(float *y, const fc_pwconv *pw, const gemm_src *src, const float *r, int pp, int n, int o0,
                       int o1, float *scratch)
 {
-    void (*tile)(const float *, const float *, int, const tile_out *) = tile_generic;
+    typedef void (*tile_fn)(const float *, const float *, int, const tile_out *);
 #ifdef FC_PW_AVX2
-    if (pw->avx2)
-        tile = tile_avx2;
+    static const tile_fn by_rows[MR] = {tile_avx2_1, tile_avx2_2, tile_avx2_3, tile_avx2_4, tile_avx2_5, tile_avx2_6};
 #endif
     const int k = pw->k;
     if (!src->x)
@@ -297,6 +315,11 @@ static void run_panel(float *y, const fc_pwconv *pw, const gemm_src *src, const 
         const float *a = pw->w + (size_t)blk * k * MR;
         int first = blk * MR, row0 = o0 > first ? o0 - first : 0;
         int row1 = o1 - first < MR ? o1 - first : MR;
+        tile_fn tile = tile_generic;
+#ifdef FC_PW_AVX2
+        if (pw->avx2)
+            tile = by_rows[row1 - 1];
+#endif
         for (int st = 0; st * NR < n; st++) {
             int p = pp + st * NR, cols = n - st * NR < NR ? n - st * NR : NR;
             size_t off = (size_t)(first + row0) * (size_t)src->hw + (size_t)p;
