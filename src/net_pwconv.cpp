@@ -1,14 +1,17 @@
 // net_pwconv.cpp - convolution as a custom cv::dnn layer ("FcPointwiseConv")
 // over the packed GEMM of pwconv.c: 1x1 stride 1 with the bias, ReLU6 and a
 // residual ADD fused, or any kernel/stride/padding through im2col (no
-// residual). OpenCV 4.6 runs BlazePose's 1x1 layers at about 17 GMAC/s on one
-// AVX2 core here (this layer: about 32), does not fuse the residual Eltwise,
-// which then costs a separate pass, and runs the first 3x3 stride-2 layer
-// (3 input channels) at about 6 GMAC/s.
+// residual), except KxK layers with at most FC_CONVDIRECT_MAX_CIN input
+// channels, which run on convdirect.c. OpenCV 4.6 runs BlazePose's 1x1 layers
+// at about 17 GMAC/s on one AVX2 core here (this layer: about 32), does not
+// fuse the residual Eltwise, which then costs a separate pass, and runs the
+// first 3x3 stride-2 layer (3 input channels) at about 6 GMAC/s (im2col here:
+// about 24 alone, convdirect about 30).
 //
 // Work is split into (pixel panel x output-channel chunk) tasks run with
 // cv::parallel_for_, so cv::setNumThreads applies; layers with fewer panels
-// than threads split their output channels instead.
+// than threads split their output channels instead; convdirect layers split
+// their output rows.
 #include "net_pwconv.hpp"
 
 #include <opencv2/core/utility.hpp>
