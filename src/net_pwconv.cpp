@@ -9,9 +9,9 @@
 // about 24 alone, convdirect about 30).
 //
 // Work is split into (pixel panel x output-channel chunk) tasks run with
-// cv::parallel_for_, so cv::setNumThreads applies; layers with fewer panels
-// than threads split their output channels instead; convdirect layers split
-// their output rows.
+// cv::parallel_for_, so cv::setNumThreads applies; layers with too few panels
+// for the threads split their pixels finer (or, with big weights, their
+// output channels: pixel_split()); convdirect layers split their output rows.
 #include "net_pwconv.hpp"
 
 #include <opencv2/core/utility.hpp>
@@ -115,9 +115,14 @@ public:
         // the other threads costs about what splitting saves: run on the caller.
         if ((double)hw * cout_ * cin_ * kh_ * kw_ < serial_macs)
             threads = 1;
+        if (threads > 1 && pointwise_ && panels < 2 * threads && pixel_split(hw, threads)) {
+            forward_pixel_split(y, x, r, hw, threads);
+            return;
+        }
         if (threads > 1 && pointwise_ && panels < 2 * threads) {
-            // Too few pixel panels to feed every thread twice (the 8x8 and 16x16
-            // layers): pack x once here, then split the output channels.
+            // Too few pixel panels to feed every thread twice and weights too big
+            // for every thread to read them all (full's 8x8 layers, 144 <-> 864):
+            // pack x once here, then split the output channels.
             packed_.resize(std::max(packed_.size(), fc_pwconv_packed_floats(pw_, hw))); // grows once
             fc_pwconv_pack(packed_.data(), pw_, x, hw);
             int chunks = std::min(blocks, 2 * threads), per = (blocks + chunks - 1) / chunks * FC_PWCONV_MR;
@@ -158,6 +163,38 @@ public:
     }
 
 private:
+    // A layer with too few full-size pixel panels for the threads (8x8 to 64x64
+    // maps): split its pixels into 2 * threads smaller ranges when each gets a
+    // strip, unless the weights are the bigger operand and too big for every
+    // thread to read them all. Measured against splitting output channels over
+    // one shared packed copy (net_bench --layers, 2 threads, medians of 10
+    // interleaved runs of per-layer minima): lite's 64x64x16 -> 96 0.21 -> 0.17
+    // ms, 64x64x16 -> 32 0.13 -> 0.07, 16x16x240 -> 40 0.09 -> 0.05, 16x16x56 ->
+    // 336 0.097 -> 0.082, 8x8x576 -> 96 0.076 -> 0.069; full's 8x8x144 <-> 864
+    // (0.5 MB of weights) 0.127 -> 0.135, so those keep the channel split.
+    bool pixel_split(int hw, int threads) const
+    {
+        int strips = (hw + FC_PWCONV_NR - 1) / FC_PWCONV_NR;
+        double weight_bytes = (double)cout_ * cin_ * sizeof(float);
+        return strips >= 2 * threads && (cout_ <= hw || weight_bytes <= 256.0 * 1024);
+    }
+
+    // 2 * threads ranges of whole 16-pixel strips, each packing its own.
+    void forward_pixel_split(float *y, const float *x, const float *r, int hw, int threads)
+    {
+        int strips = (hw + FC_PWCONV_NR - 1) / FC_PWCONV_NR, tasks = std::min(strips, 2 * threads);
+        int per = (strips + tasks - 1) / tasks * FC_PWCONV_NR;
+        size_t need = fc_pwconv_scratch_floats(pw_, hw);
+        cv::parallel_for_(cv::Range(0, tasks), [&](const cv::Range &rg) {
+            static thread_local std::vector<float> scratch; // grows once per thread, then reused
+            if (scratch.size() < need)
+                scratch.resize(need);
+            for (int t = rg.start; t < rg.end; t++)
+                if (t * per < hw)
+                    fc_pwconv_run(y, pw_, x, r, hw, t * per, std::min(hw, (t + 1) * per), 0, cout_, scratch.data());
+        });
+    }
+
     // A KxK layer with few input channels (the first layer: a GEMM depth of
     // cin * kh * kw = 27) runs on convdirect.c instead of the im2col GEMM,
     // when its geometry is within that kernel's limits.
