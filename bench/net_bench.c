@@ -9,9 +9,9 @@
  * (opts.skip_outputs = 1u << 2, what the pose pipeline uses), marked "-seg".
  * cv::setNumThreads is process-wide, so the runs are sequential.
  *
- * --layers: one model with the segmentation output skipped, mean wall time
- * per layer over RUNS forwards (OpenCV's own per-layer timer), in execution
- * order, then summed by layer type: where a forward's time goes. */
+ * --layers: one model with the segmentation output skipped, mean and minimum
+ * wall time per layer over RUNS forwards (OpenCV's own per-layer timer), in
+ * execution order, then summed by layer type: where a forward's time goes. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,14 +70,15 @@ static int bench(const char *path, int threads, unsigned skip, int runs, double 
     return 0;
 }
 
-/* Mean per-layer wall time over `runs` forwards of one model: net_bench --layers. */
+/* Mean and minimum per-layer wall time over `runs` forwards of one model:
+ * net_bench --layers. (The minimum is the steadier figure on a shared machine.) */
 static int layers(const char *path, int threads, int runs)
 {
     char err[FC_ERRBUF_SIZE];
     fc_net_opts o = fc_net_default_opts();
     fc_net *net = NULL;
     fc_net_layer_time *lt = NULL;
-    double *sum = NULL, total = 0;
+    double *sum = NULL, *mn = NULL, total = 0, total_min = 0;
     int h, w, c, n = 0, rc = 1;
 
     o.threads = threads;
@@ -91,7 +92,7 @@ static int layers(const char *path, int threads, int runs)
     for (size_t i = 0; i < (size_t)h * w * c; i++)
         in[i] = (float)((i * 2654435761u) % 1000) / 1000.0f;
     if ((n = fc_net_profile(NULL, net, 0)) < 1 || !(lt = calloc((size_t)n, sizeof *lt))
-        || !(sum = calloc((size_t)n, sizeof *sum))) {
+        || !(sum = calloc((size_t)n, sizeof *sum)) || !(mn = calloc((size_t)n, sizeof *mn))) {
         fprintf(stderr, "net_bench: %s: no layer profile\n", path);
         goto end;
     }
@@ -101,32 +102,39 @@ static int layers(const char *path, int threads, int runs)
             goto end;
         }
         if (r >= 3 && fc_net_profile(lt, net, n) == n)
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < n; i++) {
                 sum[i] += lt[i].ms / runs;
+                mn[i] = r == 3 || lt[i].ms < mn[i] ? lt[i].ms : mn[i];
+            }
     }
-    printf("%-40s %-18s %9s\n", "layer", "type", "ms");
+    printf("%-40s %-18s %9s %9s\n", "layer", "type", "ms", "min ms");
     for (int i = 0; i < n; i++) {
         if (sum[i] >= 0.005)
-            printf("%-40s %-18s %9.3f\n", lt[i].name, lt[i].type, sum[i]);
+            printf("%-40s %-18s %9.3f %9.3f\n", lt[i].name, lt[i].type, sum[i], mn[i]);
         total += sum[i];
+        total_min += mn[i];
     }
-    printf("\nby type (%s, %d threads, %d runs; total %.2f ms):\n", path, threads, runs, total);
+    printf("\nby type (%s, %d threads, %d runs; total %.2f ms, sum of minima %.2f ms):\n", path, threads, runs,
+           total, total_min);
     for (int i = 0; i < n; i++) {
         int first = 1, count = 0;
-        double t = 0;
+        double t = 0, tm = 0;
         for (int j = 0; j < n; j++) {
             if (strcmp(lt[i].type, lt[j].type))
                 continue;
             first &= j >= i;
             t += sum[j];
+            tm += mn[j];
             count++;
         }
         if (first)
-            printf("  %-18s %4d layers %9.3f ms %5.1f%%\n", lt[i].type, count, t, total > 0 ? 100 * t / total : 0);
+            printf("  %-18s %4d layers %9.3f ms %5.1f%%  (min %.3f)\n", lt[i].type, count, t,
+                   total > 0 ? 100 * t / total : 0, tm);
     }
     rc = 0;
 end:
     free(sum);
+    free(mn);
     free(lt);
     fc_net_free(net);
     return rc;

@@ -179,8 +179,13 @@ private:
     // below, 1.5-8x on 3x3 stride 2 to 32 columns and below (OpenCV 4.6 is
     // slowest there: 8x8 -> 4x4 0.24 ms vs 0.03). On 3x3 at 64 and 128 columns
     // (128x128 and 64x64 stride 1, 128 -> 64 stride 2) OpenCV's 3x3 path was
-    // 0.4-1.0x ours in the network (ours is faster alone, but not there), so
-    // those stay with OpenCV.
+    // 0.4-1.0x ours in the network, so those stay with OpenCV. Why (lite's
+    // 128x128x24 layer, one thread): alone with warm caches both take about
+    // 0.22-0.35 ms, but with the output flushed from the caches ours goes to
+    // 0.5-0.6 ms and OpenCV's stays put, and with all caches cold OpenCV takes
+    // about 0.53 ms, ours 0.65-0.8; in the network the output is cold. Writing
+    // through an L1 staging strip, row-major tiles or software prefetch of
+    // the next strip did not close that gap.
     // A PAD feeding only this op is folded into explicit paddings.
     int conv(const std::string &name, const fc_tfl_op &op)
     {

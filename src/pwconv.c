@@ -77,8 +77,11 @@ static void tile_generic(const float *a, const float *b, int k, const tile_out *
 }
 
 #ifdef FC_PW_AVX2
-/* AVX2+FMA tile: 12 accumulators, per k 2 loads of B and 6 broadcasts of A. */
-__attribute__((target("avx2,fma"))) static void tile_avx2(const float *a, const float *b, int k, const tile_out *t)
+/* AVX2+FMA tile: 12 accumulators, per k 2 loads of B and 6 broadcasts of A.
+ * Rows from R on are not computed: a block past cout's last multiple of 6
+ * (8 channels = 6 + 2) only multiplies the rows it stores. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+tile_avx2(const float *a, const float *b, int k, const tile_out *t, const int R)
 {
     /* Named accumulators: GCC -O2 keeps an array of them in memory. */
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -86,9 +89,11 @@ __attribute__((target("avx2,fma"))) static void tile_avx2(const float *a, const 
     for (int kk = 0; kk < k; kk++, a += MR, b += NR) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), av;
 #define FC_PW_ROW(i, x0, x1)                                                                                          \
-    av = _mm256_broadcast_ss(a + (i));                                                                                 \
-    x0 = _mm256_fmadd_ps(av, b0, x0);                                                                                  \
-    x1 = _mm256_fmadd_ps(av, b1, x1)
+    if (R > (i)) {                                                                                                     \
+        av = _mm256_broadcast_ss(a + (i));                                                                             \
+        x0 = _mm256_fmadd_ps(av, b0, x0);                                                                              \
+        x1 = _mm256_fmadd_ps(av, b1, x1);                                                                              \
+    }
         FC_PW_ROW(0, c00, c01);
         FC_PW_ROW(1, c10, c11);
         FC_PW_ROW(2, c20, c21);
@@ -135,6 +140,20 @@ __attribute__((target("avx2,fma"))) static void tile_avx2(const float *a, const 
         }
     }
 }
+
+#define TILE_AVX2(R)                                                                                                 \
+    __attribute__((target("avx2,fma"))) static void tile_avx2_##R(const float *a, const float *b, int k,           \
+                                                                  const tile_out *t)                                \
+    {                                                                                                                \
+        tile_avx2(a, b, k, t, R);                                                                                    \
+    }
+TILE_AVX2(1)
+TILE_AVX2(2)
+TILE_AVX2(3)
+TILE_AVX2(4)
+TILE_AVX2(5)
+TILE_AVX2(6)
+#undef TILE_AVX2
 #endif
 
 int fc_pwconv_create(fc_pwconv **out, const fc_pwconv_opts *opts, const float *w, const float *bias, int cout,
@@ -279,10 +298,9 @@ static void pack_strip_im2col(float *d, const fc_pwconv *pw, const float *x, con
 static void run_panel(float *y, const fc_pwconv *pw, const gemm_src *src, const float *r, int pp, int n, int o0,
                       int o1, float *scratch)
 {
-    void (*tile)(const float *, const float *, int, const tile_out *) = tile_generic;
+    typedef void (*tile_fn)(const float *, const float *, int, const tile_out *);
 #ifdef FC_PW_AVX2
-    if (pw->avx2)
-        tile = tile_avx2;
+    static const tile_fn by_rows[MR] = {tile_avx2_1, tile_avx2_2, tile_avx2_3, tile_avx2_4, tile_avx2_5, tile_avx2_6};
 #endif
     const int k = pw->k;
     if (!src->x)
@@ -297,6 +315,11 @@ static void run_panel(float *y, const fc_pwconv *pw, const gemm_src *src, const 
         const float *a = pw->w + (size_t)blk * k * MR;
         int first = blk * MR, row0 = o0 > first ? o0 - first : 0;
         int row1 = o1 - first < MR ? o1 - first : MR;
+        tile_fn tile = tile_generic;
+#ifdef FC_PW_AVX2
+        if (pw->avx2)
+            tile = by_rows[row1 - 1];
+#endif
         for (int st = 0; st * NR < n; st++) {
             int p = pp + st * NR, cols = n - st * NR < NR ? n - st * NR : NR;
             size_t off = (size_t)(first + row0) * (size_t)src->hw + (size_t)p;
@@ -340,6 +363,75 @@ void fc_pwconv_run_packed(float *y, const fc_pwconv *pw, const float *packed, co
     run_panel(y, pw, &src, r, p0, p1 - p0, o0, o1, (float *)packed + (size_t)p0 * pw->k);
 }
 
+/* acc[l] = sum_j a[j * 24 + l] * e[j * 24 + l] over n floats (a 24-float tail
+ * left partial): the packed weights of one block ([k][MR]) against the
+ * patch spread to the same layout, so output row i sums acc[i + 6 m]. */
+static void dot24_generic(float *acc, const float *a, const float *e, size_t n)
+{
+    memset(acc, 0, 24 * sizeof *acc);
+    for (size_t j = 0; j < n; j += 24)
+        for (size_t l = 0; l < 24 && j + l < n; l++)
+            acc[l] += a[j + l] * e[j + l];
+}
+
+#ifdef FC_PW_AVX2
+__attribute__((target("avx2,fma"))) static void dot24_avx2(float *acc, const float *a, const float *e, size_t n)
+{
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0;
+    size_t j = 0;
+    for (; j + 24 <= n; j += 24) {
+        c0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(e + j), c0);
+        c1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(e + j + 8), c1);
+        c2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(e + j + 16), c2);
+    }
+    _mm256_storeu_ps(acc, c0);
+    _mm256_storeu_ps(acc + 8, c1);
+    _mm256_storeu_ps(acc + 16, c2);
+    for (size_t l = 0; j + l < n; l++)
+        acc[l] += a[j + l] * e[j + l];
+}
+#endif
+
+/* One output pixel (BlazePose's heads: a 2x2 kernel over a 2x2 map): a
+ * matrix-vector product. The 16-pixel tiles would compute 15 columns for
+ * nothing (1-1.5 GMAC/s); here each weight is read once, 24 at a time. The
+ * pixel's im2col column goes into scratch spread to the packed weights'
+ * layout: e[kk * MR + i] = column[kk] (6k floats; the scratch holds 16k). */
+static void run_pixel(float *y, const fc_pwconv *pw, const float *x, const fc_pwconv_geom *g, int p, int o0, int o1,
+                      float *scratch)
+{
+    const int k = pw->k;
+    const size_t hw = (size_t)g->out_h * (size_t)g->out_w, n = (size_t)k * MR;
+    const int iy0 = p / g->out_w * g->stride_h - g->pad_t, ix0 = p % g->out_w * g->stride_w - g->pad_l;
+    float *e = scratch;
+    for (int ic = 0, kk = 0; ic < pw->cin; ic++)
+        for (int ky = 0; ky < pw->kh; ky++)
+            for (int kx = 0; kx < pw->kw; kx++, kk++) {
+                int iy = iy0 + ky, ix = ix0 + kx;
+                float v = iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w
+                              ? x[((size_t)ic * (size_t)g->in_h + (size_t)iy) * (size_t)g->in_w + (size_t)ix]
+                              : 0.0f;
+                for (int i = 0; i < MR; i++)
+                    e[(size_t)kk * MR + i] = v;
+            }
+    for (int blk = o0 / MR; blk * MR < o1; blk++) {
+        float acc[24];
+#ifdef FC_PW_AVX2
+        if (pw->avx2)
+            dot24_avx2(acc, pw->w + (size_t)blk * n, e, n);
+        else
+#endif
+            dot24_generic(acc, pw->w + (size_t)blk * n, e, n);
+        for (int i = 0; i < MR; i++) {
+            int o = blk * MR + i;
+            if (o < o0 || o >= o1)
+                continue;
+            float v = acc[i] + acc[i + 6] + acc[i + 12] + acc[i + 18] + pw->bias[o];
+            y[(size_t)o * hw + (size_t)p] = pw->relu6 ? clamp6(v) : v;
+        }
+    }
+}
+
 void fc_pwconv_run_conv(float *y, const fc_pwconv *pw, const float *x, const fc_pwconv_geom *g, int p0, int p1,
                         int o0, int o1, float *scratch)
 {
@@ -347,6 +439,10 @@ void fc_pwconv_run_conv(float *y, const fc_pwconv *pw, const float *x, const fc_
     if (!y || !x || !scratch || fc_pwconv_out_size(&oh, &ow, pw, g) < 0 || oh != g->out_h || ow != g->out_w
         || p0 < 0 || p1 > oh * ow || p0 >= p1 || o0 < 0 || o1 > pw->cout || o0 >= o1)
         return;
+    if (p1 - p0 == 1) {
+        run_pixel(y, pw, x, g, p0, o0, o1, scratch);
+        return;
+    }
     gemm_src src = {x, g, oh * ow};
     for (int pp = p0; pp < p1; pp += pw->panel_px)
         run_panel(y, pw, &src, NULL, pp, p1 - pp < pw->panel_px ? p1 - pp : pw->panel_px, o0, o1, scratch);

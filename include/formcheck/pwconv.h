@@ -28,10 +28,13 @@
  * registers. (Reading x in place instead of packing it was tried for small
  * cin: rows of 1024 or 16384 pixels are multiples of 4 KiB apart, so a strip's
  * lines share one L1 set and thrash; the 32x32 layers got 2x slower.) A KxK
- * layer packs each strip as im2col (k = (ic * kh + ky) * kw + kx): OpenCV 4.6
- * runs BlazePose's first layer (3x3 stride 2, 3 -> 24 channels, 128x128 out)
- * at about 6 GMAC/s. With AVX2+FMA (runtime check, opts.simd) the tile is 12 ymm
- * accumulators; without, a portable loop that the compiler vectorises.
+ * layer packs each strip as im2col (k = (ic * kh + ky) * kw + kx); a call for
+ * a single output pixel (BlazePose's heads, 2x2 kernels on 2x2 maps) is a
+ * matrix-vector product instead, each weight read once. (net_pwconv.cpp runs
+ * KxK layers with at most 4 input channels, the first layer, on convdirect.h.)
+ * With AVX2+FMA (runtime check, opts.simd) the tile is 12 ymm accumulators
+ * (fewer for a block past cout's last multiple of 6); without, a portable loop
+ * that the compiler vectorises.
  *
  * Thread-safety: a created fc_pwconv is read-only, so several threads may run
  * disjoint ranges of one call at once, each with its own scratch. */

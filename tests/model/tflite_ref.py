@@ -256,7 +256,8 @@ def main():
         print("SKIP: %s is absent (models/fetch.sh fetches it)" % model)
         return 77
     os.makedirs(work, exist_ok=True)
-    subprocess.run([net_run, model, work, "1"], check=True)
+    # FC_NET_THREADS: the net's threads (default 1); 2 runs the layers' split paths.
+    subprocess.run([net_run, model, work, os.environ.get("FC_NET_THREADS", "1")], check=True)
     tensors, ops, inputs, outputs = load(model)
     shape = tensors[inputs[0]]["shape"]
     x = np.fromfile(os.path.join(work, "input.f32"), np.float32).reshape(shape)

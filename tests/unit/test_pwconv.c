@@ -262,6 +262,12 @@ static void test_conv(void **state)
         check_conv(5, 6, 3, 2, (fc_pwconv_geom){17, 70, 0, 0, 3, 3, 1, 0, 2, 1}, 0, simd, 15u);
         check_conv(6, 7, 1, 1, (fc_pwconv_geom){9, 33, 0, 0, 2, 1, 1, 1, 0, 0}, 1, simd, 16u);
         check_conv(3, 2, 4, 4, (fc_pwconv_geom){4, 4, 0, 0, 1, 1, 0, 0, 0, 0}, 0, simd, 17u);
+        /* One-pixel calls (the matrix-vector path): a depth not a multiple of
+         * 4 (a partial 24-float tail), ReLU6, 195 channels (a partial block);
+         * a 1x3 output whose first call is the single pixel [0, 1). */
+        check_conv(11, 3, 3, 3, (fc_pwconv_geom){3, 3, 0, 0, 1, 1, 0, 0, 0, 0}, 1, simd, 18u);
+        check_conv(195, 48, 2, 2, (fc_pwconv_geom){2, 2, 0, 0, 1, 1, 0, 0, 0, 0}, 0, simd, 19u);
+        check_conv(8, 3, 3, 3, (fc_pwconv_geom){3, 5, 0, 0, 1, 1, 0, 0, 0, 0}, 1, simd, 20u);
     }
 }
 
