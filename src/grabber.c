@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 typedef struct slot {
     fc_frame f;
@@ -21,7 +19,7 @@ typedef struct slot {
 struct fc_grabber {
     fc_capture *cap;
     fc_capture_info info;
-    int realtime, keep_all, background;
+    int realtime, keep_all;
     pthread_t thread;
     int started;
     pthread_mutex_t mu;
@@ -61,15 +59,6 @@ static void *reader(void *arg)
     fc_grabber *g = arg;
     fc_frame f;
     pthread_setname_np(pthread_self(), "fc-decode"); /* for top -H, perf, chrt */
-    if (g->background) {
-        /* On Linux a thread id names one thread here. Failing leaves the
-         * thread as it was: only slower, so not an error. */
-        id_t tid = (id_t)gettid();
-        errno = 0;
-        int nice = getpriority(PRIO_PROCESS, tid);
-        if (errno == 0)
-            (void)setpriority(PRIO_PROCESS, tid, nice + FC_GRABBER_BACKGROUND_NICE > 19 ? 19 : nice + FC_GRABBER_BACKGROUND_NICE);
-    }
     double t0 = -1, tr = fc_grabber_now_s(), read_s = 0;
     int rc;
     /* Each frame is converted straight into the free slot (`fill`: neither
@@ -141,7 +130,6 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
     g->st.first_t_s = g->st.last_t_s = NAN;
     g->realtime = (flags & FC_GRABBER_REALTIME) != 0;
     g->keep_all = (flags & FC_GRABBER_ALL) != 0;
-    g->background = (flags & FC_GRABBER_BACKGROUND) != 0;
     if ((rc = fc_capture_open(&g->cap, url, opts, err, errsz)) < 0)
         goto fail;
     g->info = *fc_capture_get_info(g->cap);

@@ -200,7 +200,7 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
     co.log = s->o.log;
     co.log_user = s->o.log_user;
     if (s->o.pipeline)
-        rc = fc_grabber_open(&g, job->input, &co, FC_GRABBER_ALL | FC_GRABBER_BACKGROUND, err, errsz);
+        rc = fc_grabber_open(&g, job->input, &co, FC_GRABBER_ALL, err, errsz);
     else
         rc = fc_capture_open(&cap, job->input, &co, err, errsz);
     if (rc < 0)

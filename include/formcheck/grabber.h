@@ -26,11 +26,7 @@
  * lavfi without its realtime filter) to its timestamps, as a camera would
  * deliver it. FC_GRABBER_ALL drops nothing: the thread waits for the consumer
  * instead (a two-stage pipeline for files: decoding the next frame while the
- * consumer works on this one). FC_GRABBER_BACKGROUND runs the thread
- * FC_GRABBER_BACKGROUND_NICE nice levels below the caller's: for files, where
- * the consumer (the pose networks, on every core) sets the pace and decoding
- * should fill the cores' idle moments rather than preempt the network's
- * threads in the middle of a layer (docs/performance.md).
+ * consumer works on this one).
  *
  * Thread-safety: one consumer thread; fc_grabber_interrupt() may be called from
  * anywhere, including a signal handler.
@@ -49,10 +45,7 @@ extern "C" {
 
 typedef struct fc_grabber fc_grabber;
 
-enum fc_grabber_flags { FC_GRABBER_REALTIME = 1, FC_GRABBER_ALL = 2, FC_GRABBER_BACKGROUND = 4 };
-
-/** Nice levels the reading thread drops by with FC_GRABBER_BACKGROUND. */
-#define FC_GRABBER_BACKGROUND_NICE 5
+enum fc_grabber_flags { FC_GRABBER_REALTIME = 1, FC_GRABBER_ALL = 2 };
 
 typedef struct fc_grabber_stats {
     int64_t captured;   /**< frames read from the source */
