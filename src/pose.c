@@ -367,11 +367,18 @@ static int run_detector(fc_pose *p, const fc_frame *f, fc_roi *roi)
     return k >= 0;
 }
 
-/* Landmark model on `roi`: the pose flag in *score, decoded points in `out`, `aux`. */
+/* Landmark model on `roi`: the pose flag in *score, decoded points in `out`, `aux`.
+ * A ROI that cannot hold a person gives score 0. */
 static int run_landmarks(fc_pose *p, const fc_frame *f, const fc_roi *roi, fc_pose_result *out,
                          float aux[2][2])
 {
     double t0 = now_ms();
+    /* A tracking ROI fed by a network gone astray can grow or drift past any
+     * frame: that is a lost track, not an error. */
+    if (!fc_roi_usable(roi, f->width, f->height)) {
+        out->score = 0.0f;
+        return 0;
+    }
     /* The landmark crop leaves MediaPipe's border_mode unset, which means replicate
      * (image_to_tensor_calculator.proto); the detector's letterbox uses zeros. Tracking
      * ROIs often reach past the frame, and a zero border there moved the landmarks

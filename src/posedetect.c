@@ -207,6 +207,15 @@ void fc_roi_to_frame(const fc_roi *roi, float u, float v, float *x, float *y)
     *y = (s * du + c * dv) * roi->h + roi->cy;
 }
 
+int fc_roi_usable(const fc_roi *roi, int width, int height)
+{
+    float span = (float)width + (float)height;
+    return roi && width > 0 && height > 0 && isfinite(roi->cx) && isfinite(roi->cy) && isfinite(roi->w) &&
+           isfinite(roi->h) && isfinite(roi->rotation) && roi->w > 0.0f && roi->h > 0.0f &&
+           fabsf(roi->cx) < 4.0f * span && fabsf(roi->cy) < 4.0f * span && roi->w < 8.0f * span &&
+           roi->h < 8.0f * span;
+}
+
 int fc_pose_pick(const fc_detection *d, int n, int width, int height, const fc_roi *seen, float score_tie,
                  float same_dist)
 {

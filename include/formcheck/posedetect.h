@@ -115,6 +115,11 @@ fc_roi fc_roi_from_points(float x0, float y0, float x1, float y1);
  *  the landmark model sees it) to frame pixels. */
 void fc_roi_to_frame(const fc_roi *roi, float u, float v, float *x, float *y);
 
+/** 1 if `roi` could hold a person in a width x height frame and can be cropped
+ *  (formcheck/imgwarp.h): finite, not empty, its centre within 4 x (width +
+ *  height) of the origin and its sides under 8 x (width + height); else 0. */
+int fc_roi_usable(const fc_roi *roi, int width, int height);
+
 /** Choose our person among `n` detections (normalised to a `width` x `height` frame,
  *  sorted best first). With `seen` (the ROI where the person was last found, or
  *  NULL): the detection whose hip centre (keypoint 0) is nearest to seen's centre,

@@ -172,6 +172,29 @@ static void test_roi(void **state)
     near(fc_normalize_radians(-3 * M_PI / 2), M_PI / 2, 1e-6);
 }
 
+/* A ROI the crop can take and that could hold a person, against runaway ones. */
+static void test_roi_usable(void **state)
+{
+    (void)state;
+    fc_roi r = {320.0f, 240.0f, 300.0f, 300.0f, 0.3f};
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 1);
+    r.cx = -1000.0f; /* off the frame, still near: usable (replicate border) */
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 1);
+    r.cx = 4.0f * 1120.0f + 1.0f;
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 0);
+    r.cx = 320.0f, r.w = 8.0f * 1120.0f;
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 0);
+    r.w = 300.0f, r.h = 0.0f;
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 0);
+    r.h = NAN;
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 0);
+    r.h = 300.0f, r.rotation = INFINITY;
+    assert_int_equal(fc_roi_usable(&r, 640, 480), 0);
+    r.rotation = 0.0f;
+    assert_int_equal(fc_roi_usable(&r, 0, 480), 0);
+    assert_int_equal(fc_roi_usable(NULL, 640, 480), 0);
+}
+
 static void test_projection(void **state)
 {
     (void)state;
@@ -388,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_anchors),     cmocka_unit_test(test_decode),
         cmocka_unit_test(test_nms_weighted), cmocka_unit_test(test_letterbox),
         cmocka_unit_test(test_roi),         cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_roi_usable),
         cmocka_unit_test(test_heatmap),     cmocka_unit_test(test_pick),
         cmocka_unit_test(test_low_pass),
         cmocka_unit_test(test_one_euro_step), cmocka_unit_test(test_one_euro_noise),
