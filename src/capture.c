@@ -646,6 +646,37 @@ static int feed(fc_capture *c)
     return 0;
 }
 
+int fc_capture_seek(fc_capture *c, double t_s)
+{
+    int ret;
+
+    if (!c || !(t_s >= 0) || !isfinite(t_s))
+        return FC_EINVAL;
+    if (c->info.is_device || c->rec || !c->fmt->pb || !(c->fmt->pb->seekable & AVIO_SEEKABLE_NORMAL))
+        return read_error(c, FC_ENOTIMPL, "%s", "cannot seek in this input");
+    /* Times count from the stream start: after a seek the first frame is no
+     * longer the start, so the start must be known from the container. */
+    if (c->t0 == AV_NOPTS_VALUE) {
+        if (c->st->start_time == AV_NOPTS_VALUE)
+            return read_error(c, FC_ENOTIMPL, "%s", "cannot seek: the stream start time is unknown");
+        c->t0 = c->st->start_time;
+    }
+    int64_t ts = c->t0 + (int64_t)(t_s / av_q2d(c->st->time_base));
+    if ((ret = av_seek_frame(c->fmt, c->st->index, ts, AVSEEK_FLAG_BACKWARD)) < 0) {
+        char msg[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, msg, sizeof msg);
+        return read_error(c, FC_EIO, "seek failed: %s", msg);
+    }
+    avcodec_flush_buffers(c->dec);
+    av_packet_unref(c->pkt);
+    c->pkt_pending = 0;
+    c->draining = 0;
+    c->last_t_s = -1.0;
+    c->next_due_s = -1.0;
+    c->next_index = 0;
+    return 0;
+}
+
 int fc_capture_read_into(fc_frame *frame, fc_capture *c)
 {
     if (!frame || !c || !frame->data || frame->width != c->info.width || frame->height != c->info.height ||

@@ -195,6 +195,11 @@ int fc_net_open(fc_net **out, const char *tflite_path, const fc_net_opts *opts, 
     return open_impl(out, tflite_path, o, err, errsz);
 }
 
+void fc_net_set_threads(int threads)
+{
+    cv::setNumThreads(threads > 0 ? threads : -1); /* -1: OpenCV's default */
+}
+
 void fc_net_input_size(const fc_net *net, int *height, int *width, int *channels)
 {
     if (height)

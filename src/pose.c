@@ -6,6 +6,7 @@
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,10 @@ enum track_state { NEVER_FOUND = 0, FOUND, LOST };
 
 struct fc_pose {
     fc_pose_opts o;
-    fc_net *det, *lm;
+    fc_net *det, *lm;   /* det: a sharer's is its owner's (opts.share_detector) */
+    int owns_det;
+    pthread_mutex_t det_mu;   /* the owner's: runs of the detector take turns on it */
+    pthread_mutex_t *dmu;     /* &det_mu, or the owner's */
     fc_imgwarp *iw;
     int det_boxes, det_scores;                  /* output indices */
     int lm_points, lm_flag, lm_heatmap, lm_world;
@@ -218,16 +222,18 @@ static int open_net(fc_net **net, const char *dir, const char *file, const fc_po
 static int probe_outputs(fc_pose *p, char *err, size_t errsz)
 {
     char path[4096];
-    memset(fc_net_input(p->det), 0, sizeof(float) * 3 * FC_POSE_DET_SIZE * FC_POSE_DET_SIZE);
+    int rc = 0;
     memset(fc_net_input(p->lm), 0, sizeof(float) * 3 * FC_POSE_LM_SIZE * FC_POSE_LM_SIZE);
-    int rc = fc_net_forward(p->det, err, errsz);
-    if (rc < 0)
-        return rc;
+    if (p->owns_det) { /* a sharer's owner has done this */
+        memset(fc_net_input(p->det), 0, sizeof(float) * 3 * FC_POSE_DET_SIZE * FC_POSE_DET_SIZE);
+        if ((rc = fc_net_forward(p->det, err, errsz)) < 0)
+            return rc;
+        p->det_boxes = output_by_size(p->det, DET_OUT_BOXES);
+        p->det_scores = output_by_size(p->det, DET_OUT_SCORES);
+    }
     rc = fc_net_forward(p->lm, err, errsz);
     if (rc < 0)
         return rc;
-    p->det_boxes = output_by_size(p->det, DET_OUT_BOXES);
-    p->det_scores = output_by_size(p->det, DET_OUT_SCORES);
     if (p->det_boxes < 0 || p->det_scores < 0) {
         snprintf(path, sizeof path, "%s/%s", p->o.model_dir, fc_pose_detector_file());
         return fc_set_error(err, errsz, FC_EMODEL,
@@ -260,9 +266,24 @@ int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errs
     if (!p)
         return fc_set_error(err, errsz, FC_ENOMEM, "pose: out of memory");
     p->o = *opts;
-    rc = open_net(&p->det, opts->model_dir, fc_pose_detector_file(), opts, FC_POSE_DET_SIZE, 0, err, errsz);
-    if (rc < 0)
-        goto end;
+    p->o.share_detector = NULL;
+    if (opts->share_detector) {
+        const fc_pose *src = opts->share_detector;
+        p->det = src->det;
+        p->dmu = src->dmu;
+        p->det_boxes = src->det_boxes;
+        p->det_scores = src->det_scores;
+    } else {
+        if (pthread_mutex_init(&p->det_mu, NULL) != 0) {
+            free(p);
+            return fc_set_error(err, errsz, FC_ENOMEM, "pose: cannot create a lock");
+        }
+        p->owns_det = 1;
+        p->dmu = &p->det_mu;
+        rc = open_net(&p->det, opts->model_dir, fc_pose_detector_file(), opts, FC_POSE_DET_SIZE, 0, err, errsz);
+        if (rc < 0)
+            goto end;
+    }
     /* The segmentation mask (output 2 of MediaPipe's landmark models) is not used:
      * its layers are not even built, which saves a tenth of the landmark model's time. */
     rc = open_net(&p->lm, opts->model_dir, fc_pose_model_file(opts->model), opts, FC_POSE_LM_SIZE,
@@ -316,7 +337,10 @@ void fc_pose_free(fc_pose *p)
 {
     if (!p)
         return;
-    fc_net_free(p->det);
+    if (p->owns_det) {
+        fc_net_free(p->det);
+        pthread_mutex_destroy(&p->det_mu);
+    }
     fc_net_free(p->lm);
     fc_imgwarp_free(p->iw);
     free(p);
@@ -327,13 +351,19 @@ const char *fc_pose_error(const fc_pose *p)
     return p ? p->err : "";
 }
 
+void fc_pose_set_threads(int threads)
+{
+    fc_net_set_threads(threads);
+}
+
 const fc_pose_timing *fc_pose_last_timing(const fc_pose *p)
 {
     return &p->timing;
 }
 
-/* Detector on the whole frame: 1 and `roi` set if a person was chosen, 0 if none. */
-static int run_detector(fc_pose *p, const fc_frame *f, fc_roi *roi)
+/* Detector on the whole frame: 1 and `roi` set if a person was chosen, 0 if none.
+ * Called with the detector's lock held (its input and outputs may be shared). */
+static int run_detector_locked(fc_pose *p, const fc_frame *f, fc_roi *roi)
 {
     float pad[4];
     size_t nb = 0, ns = 0;
@@ -365,6 +395,14 @@ static int run_detector(fc_pose *p, const fc_frame *f, fc_roi *roi)
     if (k >= 0 && !(roi->w > 1.0f)) /* a degenerate box cannot be cropped */
         return 0;
     return k >= 0;
+}
+
+static int run_detector(fc_pose *p, const fc_frame *f, fc_roi *roi)
+{
+    pthread_mutex_lock(p->dmu);
+    int rc = run_detector_locked(p, f, roi);
+    pthread_mutex_unlock(p->dmu);
+    return rc;
 }
 
 /* Landmark model on `roi`: the pose flag in *score, decoded points in `out`, `aux`.

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "formcheck/atomicfile.h"
 #include "formcheck/capture.h"
@@ -17,11 +18,15 @@
 #include "formcheck/keypoints.h"
 #include "formcheck/overlay.h"
 #include "formcheck/report.h"
+#include "formcheck/segpass.h"
 #include "formcheck/series.h"
+
+#define MAX_WORKERS 8
 
 struct fc_session {
     fc_session_opts o;
     fc_pose *pose;
+    fc_pose *extra[MAX_WORKERS - 1]; /* the segmented pass's other workers, opened on first use */
     fc_series *series; /* compact: the bodies (+ image landmarks when annotating) */
     size_t n;
     fc_analysis_result *res;
@@ -36,6 +41,10 @@ fc_session_opts fc_session_default_opts(void)
     o.max_side = 640;
     o.analysis_fps = 30;
     o.pipeline = 1;
+    o.segments = 1;
+    o.segment_s = 60;
+    o.segment_min_s = 10;
+    o.segment_warmup_s = 2;
     o.analysis = fc_analysis_default_opts();
     o.progress_interval_s = 0.5;
     return o;
@@ -109,6 +118,8 @@ void fc_session_free(fc_session *s)
 {
     if (!s)
         return;
+    for (int i = 0; i < MAX_WORKERS - 1; i++) /* before s->pose: they share its detector */
+        fc_pose_free(s->extra[i]);
     fc_pose_free(s->pose);
     fc_analysis_free(s->res);
     fc_series_free(s->series);
@@ -272,6 +283,97 @@ end:
     return rc;
 }
 
+/* The segmented pass's sink: each frame, in order, as pose_pass() takes it. */
+typedef struct seg_sink {
+    fc_session *s;
+    const fc_session_job *job;
+    fc_keypoints_writer *kw;
+    progress_state ps;
+    char *err;
+    size_t errsz;
+} seg_sink;
+
+static int seg_frame(void *user, const fc_pose_result *r)
+{
+    seg_sink *k = user;
+    int rc;
+    if ((rc = push(k->s, r)) < 0)
+        return fc_set_error(k->err, k->errsz, rc, "%s: out of memory at frame %lld", k->job->input,
+                            (long long)r->frame);
+    if (k->kw && (rc = fc_keypoints_writer_write(k->kw, r)) < 0)
+        return fc_set_error(k->err, k->errsz, rc, "%s: writing keypoints: %s", k->job->keypoints_path,
+                            fc_strerror(rc));
+    return 0;
+}
+
+static void seg_progress(void *user, int64_t done, int64_t total)
+{
+    seg_sink *k = user;
+    k->ps.p.frames_total = total;
+    progress_tick(k->s, &k->ps, done, 0);
+}
+
+static int n_workers(const fc_session *s)
+{
+    long n = s->o.pose.threads > 0 ? s->o.pose.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+/* The pose pass cut into time segments posed at once (formcheck/segpass.h).
+ * FC_ENOTIMPL: not cut, or the cuts did not line up (frames may have been
+ * pushed): the caller starts over with pose_pass(). */
+static int seg_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writer *kw, fc_capture_info *info,
+                    double *wall_s, char *err, size_t errsz)
+{
+    fc_pose *poses[MAX_WORKERS];
+    fc_segpass_stats st;
+    seg_sink k = {.s = s, .job = job, .kw = kw, .err = err, .errsz = errsz};
+    int n = n_workers(s), rc;
+
+    if (err && errsz)
+        err[0] = 0;
+    if (!s->o.segments || !s->o.pipeline || n < 2)
+        return FC_ENOTIMPL;
+    poses[0] = s->pose;
+    for (int i = 1; i < n; i++)
+        poses[i] = s->extra[i - 1]; /* NULL until a video is cut: then opened by fc_segpass_run() */
+    fc_segpass_opts o = fc_segpass_default_opts();
+    o.capture.max_side = s->o.max_side;
+    o.capture.max_fps = s->o.analysis_fps;
+    o.capture.log = s->o.log;
+    o.capture.log_user = s->o.log_user;
+    o.segment_s = s->o.segment_s;
+    o.min_segment_s = s->o.segment_min_s;
+    o.warmup_s = s->o.segment_warmup_s;
+    o.stop = s->o.stop;
+    o.progress = seg_progress;
+    o.progress_user = &k;
+    progress_start(&k.ps, "pose", job->input, 0);
+    fc_pose_set_threads(1); /* one inference thread per worker */
+    o.pose = &s->o.pose;
+    rc = fc_segpass_run(&st, poses, n, job->input, &o, seg_frame, &k, err, errsz);
+    for (int i = 1; i < n; i++)
+        s->extra[i - 1] = poses[i];
+    fc_pose_set_threads(s->o.pose.threads);
+    *info = st.info;
+    fc_session_timing *tm = &s->tm;
+    tm->decode_s = st.read_s;
+    tm->detector_s = st.detector_s;
+    tm->warp_s = st.warp_s;
+    tm->landmark_s = st.landmark_s;
+    tm->post_s = st.post_s;
+    tm->detector_runs = st.detector_runs;
+    tm->frames = st.frames;
+    tm->frames_source = st.frames_source;
+    tm->video_s = st.video_s;
+    tm->segments = st.segments;
+    tm->frames_warmup = st.frames_warmup;
+    if (rc == 0)
+        progress_tick(s, &k.ps, (int64_t)s->n, 1);
+    *wall_s = now_s() - k.ps.t0;
+    return rc;
+}
+
 /* The overlay state for source frame `index`: reps ended by then and the last one's verdict. */
 static void overlay_at(fc_overlay *ov, const fc_analysis_result *res, int64_t index)
 {
@@ -408,10 +510,34 @@ static void summarise(fc_session_summary *out, const fc_session *s, const fc_cap
     out->n_warnings = res->n_warnings;
 }
 
+/* Forget what a pass that gave up pushed: series, keypoints file, timings. */
+static int restart_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writer **kw, char *err,
+                        size_t errsz)
+{
+    int rc;
+    if (err && errsz)
+        err[0] = 0;
+    memset(&s->tm, 0, sizeof s->tm);
+    fc_pose_reset(s->pose);
+    if (!s->n)
+        return 0;
+    fc_series_free(s->series);
+    s->series = NULL;
+    s->n = 0;
+    if ((rc = fc_series_create(&s->series, &s->o.analysis.clean, job->annotate_path != NULL)) < 0)
+        return fc_set_error(err, errsz, rc, "session: out of memory");
+    if (*kw) {
+        fc_keypoints_writer_free(*kw);
+        *kw = NULL;
+        return fc_keypoints_writer_open(kw, job->keypoints_path, err, errsz);
+    }
+    return 0;
+}
+
 int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job *job, char *err, size_t errsz)
 {
     fc_keypoints_writer *kw = NULL;
-    fc_capture_info info;
+    fc_capture_info info = {0};
     double pose_s = 0, ann_s = 0, t0, run_t0 = now_s(), cpu0 = cpu_now_s();
     int rc;
     if (!s || !job || !job->input)
@@ -437,7 +563,14 @@ int fc_session_run(fc_session_summary *out, fc_session *s, const fc_session_job 
     fc_pose_reset(s->pose);
     if (job->keypoints_path && (rc = fc_keypoints_writer_open(&kw, job->keypoints_path, err, errsz)) < 0)
         return rc;
-    if ((rc = pose_pass(s, job, kw, &info, &pose_s, err, errsz)) < 0)
+    rc = seg_pass(s, job, kw, &info, &pose_s, err, errsz);
+    if (rc == FC_ENOTIMPL) { /* one pass instead, from a clean slate */
+        if (err && *err)
+            fc_log(s->o.log, s->o.log_user, FC_LOG_DEBUG, "%s", err);
+        if ((rc = restart_pass(s, job, &kw, err, errsz)) == 0)
+            rc = pose_pass(s, job, kw, &info, &pose_s, err, errsz);
+    }
+    if (rc < 0)
         goto end;
     s->tm.pose_pass_s = pose_s;
     if (s->tm.frames) {

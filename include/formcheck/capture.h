@@ -142,6 +142,18 @@ int fc_capture_read(fc_frame *frame, fc_capture *cap);
  *  fit; otherwise as fc_capture_read(). */
 int fc_capture_read_into(fc_frame *frame, fc_capture *cap);
 
+/** Files: go to the key frame at or before `t_s` seconds of stream time, so the
+ *  next fc_capture_read() returns that key frame (or the first frame decodable
+ *  from it) and the frames after it, with the same t_s values a read from the
+ *  start would give. Frame indices count again from 0 at the seek point; the
+ *  max_fps schedule restarts there. For the segmented pose pass
+ *  (formcheck/segpass.h), which reads from the frames' t_s where it is. Errors:
+ *  FC_EINVAL (t_s negative or not finite), FC_ENOTIMPL (a device, a recording
+ *  capture, an input that cannot seek, or a stream whose start time the
+ *  container does not give), FC_EIO (the demuxer's seek failed); fc_capture_error()
+ *  says which. */
+int fc_capture_seek(fc_capture *cap, double t_s);
+
 /** Number of packets or frames skipped as damaged so far. */
 int64_t fc_capture_skipped(const fc_capture *cap);
 

@@ -51,6 +51,12 @@ typedef struct fc_net_opts {
 
 fc_net_opts fc_net_default_opts(void);
 
+/** Set OpenCV's worker-thread count for every net from now on (cv::setNumThreads,
+ *  process-wide); threads <= 0 restores OpenCV's default. With 1, each forward runs on its
+ *  calling thread alone, so several threads may each run their own net at once
+ *  (formcheck/segpass.h). Call it while no forward runs. */
+void fc_net_set_threads(int threads);
+
 /** Parse `tflite_path` and build the network. Errors: FC_ENOENT/FC_EACCES/FC_EISDIR
  *  (file), FC_EMODEL (malformed, or an op/option outside the whitelist: `err` names it),
  *  FC_ECV (OpenCV refused the graph), FC_ENOMEM. */

@@ -34,7 +34,8 @@
  * Result events say when the detector found the person, when the track was lost
  * and when it was reacquired.
  *
- * Thread-safety: one thread per handle; handles are independent.
+ * Thread-safety: one thread per handle; handles are independent, also when one
+ * shares another's detector (opts.share_detector: its runs take turns on a lock).
  */
 #ifndef FORMCHECK_POSE_H
 #define FORMCHECK_POSE_H
@@ -69,6 +70,11 @@ typedef struct fc_pose_opts {
     int verify_checksums;      /**< 1 (default): refuse model files whose SHA-256 is not the one
                                     models/fetch.sh pins (FC_EMODEL, both sums in the message);
                                     0 to try other builds of the models */
+    const struct fc_pose *share_detector; /**< optional: use this open handle's detector network
+                                    instead of loading one (the detector runs rarely, and its network
+                                    holds about 37 MB); its use is serialised by a lock, so the two
+                                    handles may run on different threads. That handle must outlive
+                                    this one. NULL (default): load its own */
     fc_log_fn log;             /**< optional log callback */
     void *log_user;
 } fc_pose_opts;
@@ -114,6 +120,11 @@ int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errs
  *  out->frame is the frame's index, out->ms the time spent). No allocation.
  *  Errors: FC_EINVAL (bad frame), FC_ECV (OpenCV failure); fc_pose_error() says more. */
 int fc_pose_process(fc_pose *pose, const fc_frame *frame, double t_s, fc_pose_result *out);
+
+/** OpenCV's inference threads for every pose handle from now on (what
+ *  fc_pose_opts.threads sets at open; process-wide, see fc_net_set_threads());
+ *  threads <= 0 restores OpenCV's default. Call it while no fc_pose_process() runs. */
+void fc_pose_set_threads(int threads);
 
 /** Per-stage times of the last fc_pose_process(). */
 const fc_pose_timing *fc_pose_last_timing(const fc_pose *pose);

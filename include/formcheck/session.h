@@ -75,6 +75,14 @@ typedef struct fc_session_opts {
                                      thread alone), FFmpeg's choice without; < 0: FFmpeg's choice */
     int pipeline;               /**< 1 (default): decode on its own thread while pose runs
                                      (formcheck/grabber.h, FC_GRABBER_ALL); 0 = one thread */
+    int segments;               /**< 1 (default): with pose.threads != 1 (0: one per core) and the
+                                     pipeline on, a file of at least 2 x segment_min_s is cut into
+                                     time segments posed at once, one worker per thread, each with
+                                     one inference thread (formcheck/segpass.h); the landmarks near
+                                     a cut may differ from one pass by a pixel; 0 = one pass */
+    double segment_s;           /**< longest segment, seconds (60) */
+    double segment_min_s;       /**< shortest segment (10) */
+    double segment_warmup_s;    /**< pose run before each cut, dropped (2) */
     fc_analysis_opts analysis;
     const fc_profile *squat;    /**< profiles: see fc_analysis_run() */
     const fc_profile *lunge;
@@ -125,6 +133,8 @@ typedef struct fc_session_timing {
     double wait_s;           /**< the pose thread waiting for the decoder (pipeline stalls) */
     double detector_s, warp_s, landmark_s, post_s; /**< fc_pose_timing, summed */
     int64_t detector_runs;
+    int segments;            /**< segments the pose pass was cut into (0: one pass) */
+    int64_t frames_warmup;   /**< frames posed before a cut and dropped (in the stage sums, not in frames) */
     double pose_pass_s;      /**< wall time of the first pass (decode + pose) */
     double analysis_s;       /**< fc_analysis_run() */
     double ann_decode_s, ann_draw_s, ann_encode_s; /**< the annotation pass, by step (0 without) */

@@ -44,7 +44,10 @@ const char fc_usage_analyze[] =
     "  --analysis-fps F       run pose and analysis on at most F frames per second of\n"
     "                         video (default 30: a 60 fps clip is analysed at 30, a\n"
     "                         25 or 30 fps one whole); 0 = every frame\n"
-    "  --threads N            inference threads (default: OpenCV's choice)\n"
+    "  --threads N            pose threads (default: one per core); a video of 20 s\n"
+    "                         or more is cut into segments posed at once, N at a time\n"
+    "  --no-segments          pose the video in one pass (the landmarks within 2 s\n"
+    "                         after a cut may differ by a pixel or so)\n"
     "  --stats FILE           append one JSON line per video with where the time went\n"
     "                         (ms per frame by stage, frames/s, multiple of real time,\n"
     "                         CPU time, peak memory; - = stdout); see docs/performance.md\n"
@@ -64,7 +67,7 @@ const char fc_usage_analyze[] =
 typedef struct args {
     const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out, *stats;
     const char **inputs;
-    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, decode_threads;
+    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, no_segments, decode_threads;
     double analysis_fps;
 } args;
 
@@ -107,6 +110,8 @@ static int parse_args(args *a, int argc, char **argv)
             a->json = 1;
         } else if (!strcmp(s, "--no-pipeline")) { /* undocumented: decode and pose on one thread (benchmarks) */
             a->no_pipeline = 1;
+        } else if (!strcmp(s, "--no-segments")) {
+            a->no_segments = 1;
         } else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
             a->quiet = 1;
         } else if (s[0] == '-' && s[1]) {
@@ -184,6 +189,8 @@ static int write_stats(const args *a, const fc_session_opts *so, const fc_sessio
     cJSON_AddNumberToObject(o, "threads", so->pose.threads);
     cJSON_AddNumberToObject(o, "max_side", so->max_side);
     cJSON_AddBoolToObject(o, "pipeline", so->pipeline);
+    cJSON_AddNumberToObject(o, "segments", tm->segments);
+    cJSON_AddNumberToObject(o, "frames_warmup", (double)tm->frames_warmup);
     cJSON_AddNumberToObject(o, "width", sum->width);
     cJSON_AddNumberToObject(o, "height", sum->height);
     cJSON_AddNumberToObject(o, "fps_source", sum->fps_in);
@@ -445,6 +452,7 @@ int fc_cmd_analyze(int argc, char **argv)
     if (a.decode_threads >= 0) /* --decode-threads 0: FFmpeg's own choice (frame threads) */
         so.decode_threads = a.decode_threads ? a.decode_threads : -1;
     so.pipeline = !a.no_pipeline;
+    so.segments = !a.no_segments;
     fc_job_signals_install();
     rc = analyze_videos(&a, &so, t_start_ms);
 end:
