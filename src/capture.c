@@ -44,6 +44,7 @@ struct fc_capture {
     int64_t decoded;
     double max_fps;          /* 0 = every frame */
     double next_due_s;       /* max_fps: stream time the next delivered frame is due (-1 = now) */
+    int rate_realign;        /* after a seek: set next_due_s from the next frame's time */
     int64_t rate_dropped;
 
     fc_rec *rec;
@@ -569,6 +570,13 @@ static double frame_time(fc_capture *c, const AVFrame *f)
 static int rate_skip(fc_capture *c, double t)
 {
     double step = 1.0 / c->max_fps;
+    if (c->rate_realign) {
+        /* After a seek: the due time a read from t = 0 would have here, the first
+         * multiple of the step the frame before this one did not reach. */
+        double k = floor((t - 0.5 * c->frame_dur_s) * c->max_fps) + 1;
+        c->next_due_s = k > 0 ? k * step : 0.0;
+        c->rate_realign = 0;
+    }
     if (c->next_due_s >= 0 && t + 0.5 * c->frame_dur_s < c->next_due_s)
         return 1;
     c->next_due_s = c->next_due_s < 0 || t >= c->next_due_s + step ? t + step : c->next_due_s + step;
@@ -672,7 +680,7 @@ int fc_capture_seek(fc_capture *c, double t_s)
     c->pkt_pending = 0;
     c->draining = 0;
     c->last_t_s = -1.0;
-    c->next_due_s = -1.0;
+    c->rate_realign = 1;
     c->next_index = 0;
     return 0;
 }

@@ -57,7 +57,7 @@ fc_segpass_opts fc_segpass_default_opts(void)
     o.capture = fc_capture_default_opts();
     o.segment_s = 60;
     o.min_segment_s = 10;
-    o.warmup_s = 2;
+    o.warmup_s = 1;
     return o;
 }
 
@@ -216,10 +216,6 @@ static int plan(const fc_capture_info *in, const fc_segpass_opts *o, int n_poses
     double fps = in->fps_avg > 0 ? in->fps_avg : in->fps_real, d = in->duration_s;
     if (in->is_device || in->is_vfr || !(fps > 0)) {
         *why = in->is_device ? "a live device" : "no constant frame rate";
-        return 0;
-    }
-    if (o->capture.max_fps > 0 && fps > o->capture.max_fps * 1.001) {
-        *why = "frames are dropped for the analysis rate";
         return 0;
     }
     int k = d > 0 ? (int)ceil(d / o->segment_s) : 0;

@@ -44,7 +44,7 @@ fc_session_opts fc_session_default_opts(void)
     o.segments = 1;
     o.segment_s = 60;
     o.segment_min_s = 10;
-    o.segment_warmup_s = 2;
+    o.segment_warmup_s = 1;
     o.analysis = fc_analysis_default_opts();
     o.progress_interval_s = 0.5;
     return o;

@@ -145,8 +145,10 @@ int fc_capture_read_into(fc_frame *frame, fc_capture *cap);
 /** Files: go to the key frame at or before `t_s` seconds of stream time, so the
  *  next fc_capture_read() returns that key frame (or the first frame decodable
  *  from it) and the frames after it, with the same t_s values a read from the
- *  start would give. Frame indices count again from 0 at the seek point; the
- *  max_fps schedule restarts there. For the segmented pose pass
+ *  start would give. Frame indices count again from 0 at the seek point
+ *  (dropped frames included, as ever). With max_fps, the frames kept are the
+ *  ones a read from t = 0 keeps when the source's rate is constant (the due
+ *  times are multiples of 1/max_fps). For the segmented pose pass
  *  (formcheck/segpass.h), which reads from the frames' t_s where it is. Errors:
  *  FC_EINVAL (t_s negative or not finite), FC_ENOTIMPL (a device, a recording
  *  capture, an input that cannot seek, or a stream whose start time the

@@ -82,7 +82,7 @@ typedef struct fc_session_opts {
                                      a cut may differ from one pass by a pixel; 0 = one pass */
     double segment_s;           /**< longest segment, seconds (60) */
     double segment_min_s;       /**< shortest segment (10) */
-    double segment_warmup_s;    /**< pose run before each cut, dropped (2) */
+    double segment_warmup_s;    /**< pose run before each cut, dropped (1) */
     fc_analysis_opts analysis;
     const fc_profile *squat;    /**< profiles: see fc_analysis_run() */
     const fc_profile *lunge;

@@ -5,6 +5,7 @@
 #
 # Fixtures (the tests assert on the values noted here):
 #   h264.mp4 vp9.webm mjpeg.avi  testsrc2 320x240, 25 fps, 2 s = 50 frames
+#   h264-60.mp4                  testsrc2 160x120, 60 fps, 2 s = 120 frames, a key frame every 25
 #   quad.mp4                     320x240, 25 fps, 1 s: top-left 160x120 red, the rest blue
 #   rot90.mp4 rot180.mp4 rot270.mp4  quad.mp4 remuxed with -metadata:s:v:0 rotate=N, which
 #                                FFmpeg 5.1's mp4 muxer writes as a display matrix of N degrees
@@ -37,6 +38,7 @@ src=(-f lavfi -i testsrc2=size=320x240:rate=25:duration=2)
 mk h264.mp4 "${src[@]}" -c:v libx264 -pix_fmt yuv420p -g 25 -f mp4
 mk vp9.webm "${src[@]}" -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 200k -f webm
 mk mjpeg.avi "${src[@]}" -c:v mjpeg -q:v 5 -f avi
+mk h264-60.mp4 -f lavfi -i testsrc2=size=160x120:rate=60:duration=2 -c:v libx264 -pix_fmt yuv420p -g 25 -f mp4
 
 # Non-symmetric pattern so pixel orientation can be asserted after rotation.
 mk quad.mp4 -f lavfi -i "color=c=blue:size=320x240:rate=25:duration=1,drawbox=x=0:y=0:w=160:h=120:color=red:t=fill" \

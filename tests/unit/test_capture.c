@@ -439,6 +439,113 @@ static void test_errors(void **state)
 
 /* max_fps: a faster source keeps whole steps of its frames (60 -> 30: every
  * other one, source indices and times kept), a slower one is left whole. */
+/* A frame's pixels, hashed (FNV-1a), to tell frames apart exactly. */
+static uint64_t frame_hash(const fc_frame *f)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int y = 0; y < f->height; y++)
+        for (int x = 0; x < 3 * f->width; x++)
+            h = (h ^ f->data[(size_t)y * f->stride + x]) * 1099511628211ull;
+    return h;
+}
+
+/* After fc_capture_seek(t) the key frame at or before t comes first, then the
+ * frames after it: the same times and pixels as a read from the start, indices
+ * from 0 again; seeking back after the end works; bad times and inputs that
+ * cannot seek are refused with the code the header gives. */
+static void check_seek(const char *name, int gop)
+{
+    enum { MAXF = 64 };
+    double t[MAXF];
+    uint64_t hash[MAXF];
+    int n = 0, rc;
+    fc_frame f;
+    fc_capture *cap = open_ok(fx(name), NULL);
+    while (fc_capture_read(&f, cap) == 0 && n < MAXF) {
+        t[n] = f.t_s;
+        hash[n++] = frame_hash(&f);
+    }
+    fc_capture_free(cap);
+    assert_int_equal(n, 50);
+
+    /* 25 fps: 1.5 s is after a key frame at 1.0 s when the GOP is 25. */
+    const double at[] = {1.5, 0.3, 1.0, 0.0, 1.96};
+    cap = open_ok(fx(name), NULL);
+    for (size_t c = 0; c < sizeof at / sizeof at[0]; c++) {
+        if ((rc = fc_capture_seek(cap, at[c])) != 0)
+            fail_msg("%s: seek %.2f: %d %s", name, at[c], rc, fc_capture_error(cap));
+        int k = -1, got = 0;
+        while ((rc = fc_capture_read(&f, cap)) == 0) {
+            if (k < 0) { /* where it landed: a frame at or before the time asked */
+                for (k = 0; k < n && t[k] != f.t_s; k++)
+                    ;
+                if (k == n || t[k] > at[c] + 1e-9 || (gop && k != (int)(at[c] * 25 + 1e-6) / gop * gop))
+                    fail_msg("%s: seek %.2f landed at %.4f s (frame %d)", name, at[c], f.t_s, k);
+                got = k;
+            }
+            assert_true(k < n);
+            if (f.t_s != t[k] || frame_hash(&f) != hash[k] || f.index != k - got)
+                fail_msg("%s: seek %.2f: frame %d: t %.4f (want %.4f), index %lld, pixels %s", name, at[c], k,
+                         f.t_s, t[k], (long long)f.index, frame_hash(&f) == hash[k] ? "same" : "differ");
+            k++;
+            if (k - got == 8 && c % 2) /* some cases seek again mid-stream, the others after the end */
+                break;
+        }
+        assert_true(k > got);
+        if (!(c % 2) || k - got < 8) {
+            assert_int_equal(rc, FC_EEOF);
+            assert_int_equal(k, n);
+        }
+    }
+    assert_int_equal(fc_capture_seek(cap, -1.0), FC_EINVAL);
+    assert_int_equal(fc_capture_seek(cap, NAN), FC_EINVAL);
+    assert_int_equal(fc_capture_seek(NULL, 1.0), FC_EINVAL);
+    fc_capture_free(cap);
+}
+
+/* With max_fps, a seek keeps the frames a read from the start keeps: 60 fps at 30
+ * keeps the even frames, also after landing on an odd key frame (25, 75). */
+static void test_seek_max_fps(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    fc_frame f;
+    (void)state;
+    o.max_fps = 30;
+    fc_capture *cap = open_ok(fx("h264-60.mp4"), &o);
+    const double at[] = {0.5, 1.3, 0.0, 1.9};
+    for (size_t c = 0; c < sizeof at / sizeof at[0]; c++) {
+        assert_int_equal(fc_capture_seek(cap, at[c]), 0);
+        int n = 0, landed = -1;
+        while (fc_capture_read(&f, cap) == 0) {
+            int src = (int)lround(f.t_s * 60); /* the source frame number */
+            if (landed < 0)
+                landed = src;
+            if (src % 2 || f.index != src - (landed / 25 * 25))
+                fail_msg("seek %.2f: kept source frame %d (index %lld after landing at %d)", at[c], src,
+                         (long long)f.index, landed);
+            n++;
+        }
+        /* Landed on the key frame at or before the time; every even frame from there to 119. */
+        int key = (int)(at[c] * 60) / 25 * 25;
+        assert_int_equal(landed, key + key % 2);
+        assert_int_equal(n, (120 - landed + 1) / 2);
+    }
+    fc_capture_free(cap);
+}
+
+static void test_seek(void **state)
+{
+    fc_capture_opts o = fc_capture_default_opts();
+    (void)state;
+    check_seek("h264.mp4", 25);
+    check_seek("vp9.webm", 0);
+    o.format = "lavfi"; /* a live source cannot go back */
+    fc_capture *cap = open_ok("testsrc2=size=64x48:rate=25", &o);
+    assert_int_equal(fc_capture_seek(cap, 0.5), FC_ENOTIMPL);
+    assert_non_null(strstr(fc_capture_error(cap), "cannot seek"));
+    fc_capture_free(cap);
+}
+
 static void test_max_fps(void **state)
 {
     fc_capture_opts o = fc_capture_default_opts();
@@ -764,7 +871,7 @@ int main(void)
         cmocka_unit_test(test_decode_each_codec), cmocka_unit_test(test_forced_file_format),
         cmocka_unit_test(test_pixels_and_scaling),
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
-        cmocka_unit_test(test_read_into),
+        cmocka_unit_test(test_read_into),         cmocka_unit_test(test_seek), cmocka_unit_test(test_seek_max_fps),
         cmocka_unit_test(test_cut_file_is_not_fatal),
         cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_remux),
