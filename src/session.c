@@ -368,8 +368,10 @@ static int seg_pass(fc_session *s, const fc_session_job *job, fc_keypoints_write
     tm->video_s = st.video_s;
     tm->segments = st.segments;
     tm->frames_warmup = st.frames_warmup;
-    if (rc == 0)
+    if (rc == 0) {
+        k.ps.p.frames_total = (int64_t)s->n; /* the estimate counted the warm-ups */
         progress_tick(s, &k.ps, (int64_t)s->n, 1);
+    }
     *wall_s = now_s() - k.ps.t0;
     return rc;
 }

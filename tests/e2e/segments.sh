@@ -11,7 +11,7 @@
 # Why not exact after the cut: the second segment finds the person with the
 # detector and tracks from there, so its crops differ from the single pass's by
 # a fraction of a pixel and BlazePose answers with a different jitter (median
-# 0.2-0.9 px on the legs, docs/performance.md). 3 deg is the tolerance the
+# 0.3 px on the legs, 95% within 2.5 px; docs/performance.md). 3 deg is the tolerance the
 # --analysis-fps test uses for the same kind of difference.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
