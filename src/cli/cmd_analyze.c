@@ -453,7 +453,6 @@ int fc_cmd_analyze(int argc, char **argv)
         so.decode_threads = a.decode_threads ? a.decode_threads : -1;
     so.pipeline = !a.no_pipeline;
     so.segments = !a.no_segments;
-    if (getenv("FC_SEG_S")) so.segment_s = atof(getenv("FC_SEG_S")); // TEMP
     fc_job_signals_install();
     rc = analyze_videos(&a, &so, t_start_ms);
 end:
