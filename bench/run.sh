@@ -47,8 +47,8 @@ while (($#)); do
     --variant) variants+=("$2"); shift ;;
     --levers)
       models=lite,full; threads=2; clips=720p,60fps; repeat=3
-      variants=("default=" "no-pipeline=--no-pipeline" "ffmpeg-decode-threads=--decode-threads 0" "max-side-0=--max-side 0"
-                "analysis-fps-0=--analysis-fps 0") ;;
+      variants=("default=" "no-segments=--no-segments" "no-pipeline=--no-pipeline" "ffmpeg-decode-threads=--decode-threads 0"
+                "max-side-0=--max-side 0" "analysis-fps-0=--analysis-fps 0") ;;
     -h|--help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "bench/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
