@@ -31,6 +31,7 @@ typedef struct worker {
     struct ctx *c;
     fc_pose *pose;
     fc_segpass_stats st;    /* this worker's sums */
+    fc_capture *cap;        /* kept from one segment to its next: a seek, not a reopen */
 } worker;
 
 typedef struct ctx {
@@ -48,6 +49,7 @@ typedef struct ctx {
     char fail_err[FC_ERRBUF_SIZE];
     atomic_llong posed;
     int64_t frames_total;   /* expected frames posed, warm-ups included (0 = unknown) */
+    double fps, duration_s; /* the input's */
 } ctx;
 
 fc_segpass_opts fc_segpass_default_opts(void)
@@ -113,7 +115,6 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
 {
     ctx *c = w->c;
     seg *g = &c->segs[k];
-    fc_capture *cap = NULL;
     fc_capture_opts co = c->o->capture;
     fc_frame f;
     fc_pose_result r;
@@ -121,31 +122,36 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
     int rc;
 
     co.threads = 1;
-    if (k == 0 && c->first_cap) {
-        cap = c->first_cap; /* only segment 0's worker takes it */
+    if (k == 0 && c->first_cap) { /* segment 0 is the first taken: its worker has no capture yet */
+        w->cap = c->first_cap;
         c->first_cap = NULL;
-    } else if ((rc = fc_capture_open(&cap, c->input, &co, err, errsz)) < 0) {
+    } else if (!w->cap && (rc = fc_capture_open(&w->cap, c->input, &co, err, errsz)) < 0) {
         return rc;
     }
-    if (k && (rc = fc_capture_seek(cap, from)) < 0) {
-        fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
-        goto end;
+    fc_capture *cap = w->cap;
+    if (k && (rc = fc_capture_seek(cap, from)) < 0)
+        return fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
+    /* The segment's results, allocated once (its frames, and a little more). */
+    double fps = c->fps > 0 ? c->fps : 30, len = (isfinite(g->t_end) ? g->t_end : c->duration_s) - g->t_start;
+    size_t want = len > 0 ? (size_t)(len * fps * 1.02) + 16 : 0;
+    if (want > g->cap && want < 1u << 24) {
+        fc_pose_result *p = realloc(g->r, want * sizeof *p);
+        if (!p)
+            return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->input);
+        g->r = p;
+        g->cap = want;
     }
     fc_pose_reset(w->pose);
     for (;;) {
-        if (halted(c)) {
-            rc = fc_set_error(err, errsz, FC_EINTR, "%s: stopped", c->input);
-            goto end;
-        }
+        if (halted(c))
+            return fc_set_error(err, errsz, FC_EINTR, "%s: stopped", c->input);
         double t0 = now_s();
         rc = fc_capture_read(&f, cap);
         w->st.read_s += now_s() - t0;
         if (rc == FC_EEOF)
             break;
-        if (rc < 0) {
-            fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
-            goto end;
-        }
+        if (rc < 0)
+            return fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
         if (f.t_s >= g->t_end) {
             g->stopped = 1;
             g->stop_index = f.index;
@@ -154,10 +160,8 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
         }
         if (f.t_s < from) /* between the key frame and the warm-up: decoded only */
             continue;
-        if ((rc = fc_pose_process(w->pose, &f, f.t_s, &r)) < 0) {
-            fc_set_error(err, errsz, rc, "%s: at %.3f s: %s", c->input, f.t_s, fc_pose_error(w->pose));
-            goto end;
-        }
+        if ((rc = fc_pose_process(w->pose, &f, f.t_s, &r)) < 0)
+            return fc_set_error(err, errsz, rc, "%s: at %.3f s: %s", c->input, f.t_s, fc_pose_error(w->pose));
         add_timing(&w->st, fc_pose_last_timing(w->pose));
         atomic_fetch_add(&c->posed, 1);
         if (f.t_s < g->t_start) {
@@ -169,15 +173,10 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
             g->first_t = f.t_s;
         }
         r.frame = f.index;
-        if ((rc = keep(g, &r)) < 0) {
-            fc_set_error(err, errsz, rc, "%s: out of memory", c->input);
-            goto end;
-        }
+        if ((rc = keep(g, &r)) < 0)
+            return fc_set_error(err, errsz, rc, "%s: out of memory", c->input);
     }
-    rc = 0;
-end:
-    fc_capture_free(cap);
-    return rc;
+    return 0;
 }
 
 /* Take segments in order while at most n_workers + 1 wait undelivered. */
@@ -333,6 +332,8 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
     }
     c.input = input;
     c.o = opts;
+    c.fps = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
+    c.duration_s = info->duration_s;
     c.n_workers = n_poses < c.n_segs ? n_poses : c.n_segs;
     atomic_init(&c.fail, 0);
     atomic_init(&c.posed, 0);
@@ -379,8 +380,10 @@ end:
     atomic_store(&c.fail, 1);
     pthread_cond_broadcast(&c.cv);
     pthread_mutex_unlock(&c.mu);
-    for (int i = 0; i < started; i++)
+    for (int i = 0; i < started; i++) {
         pthread_join(w[i].th, NULL);
+        fc_capture_free(w[i].cap);
+    }
     sum_stats(&st, w, started);
     if (rc == 0 && opts->stop && *opts->stop)
         rc = fc_set_error(err, errsz, FC_EINTR, "%s: stopped", input);

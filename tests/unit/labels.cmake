@@ -14,3 +14,5 @@ set(FC_LABELS_test_net model)
 set(FC_LABELS_test_grabber video)
 # test_imgwarp checks every value against OpenCV's warpAffine
 set(FC_LIBS_test_imgwarp fc_test_cvref)
+# the segmented pose pass runs the lite model on samples/squat_side.mp4
+set(FC_LABELS_test_segpass model)
