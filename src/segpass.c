@@ -50,6 +50,11 @@ typedef struct ctx {
     atomic_llong posed;
     int64_t frames_total;   /* expected frames posed, warm-ups included (0 = unknown) */
     double fps, duration_s; /* the input's */
+    struct buf {            /* result buffers, lent to segments from start to delivery */
+        fc_pose_result *r;
+        size_t cap;
+    } pool[MAX_WORKERS + 1];
+    int n_pool;
 } ctx;
 
 fc_segpass_opts fc_segpass_default_opts(void)
@@ -131,16 +136,6 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
     fc_capture *cap = w->cap;
     if (k && (rc = fc_capture_seek(cap, from)) < 0)
         return fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
-    /* The segment's results, allocated once (its frames, and a little more). */
-    double fps = c->fps > 0 ? c->fps : 30, len = (isfinite(g->t_end) ? g->t_end : c->duration_s) - g->t_start;
-    size_t want = len > 0 ? (size_t)(len * fps * 1.02) + 16 : 0;
-    if (want > g->cap && want < 1u << 24) {
-        fc_pose_result *p = realloc(g->r, want * sizeof *p);
-        if (!p)
-            return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->input);
-        g->r = p;
-        g->cap = want;
-    }
     fc_pose_reset(w->pose);
     for (;;) {
         if (halted(c))
@@ -179,6 +174,34 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
     return 0;
 }
 
+/* Give segment g a free buffer of the pool (under c->mu). At most n_workers + 1
+ * segments are taken and not yet delivered, and the pool has that many. */
+static void lend(ctx *c, seg *g)
+{
+    for (int i = 0; i < c->n_pool; i++) {
+        if (c->pool[i].r) {
+            g->r = c->pool[i].r;
+            g->cap = c->pool[i].cap;
+            c->pool[i].r = NULL;
+            return;
+        }
+    }
+}
+
+/* Segment g's buffer back to the pool (under c->mu), emptied. */
+static void give_back(ctx *c, seg *g)
+{
+    for (int i = 0; g->r && i < c->n_pool; i++) {
+        if (!c->pool[i].r) {
+            c->pool[i].r = g->r;
+            c->pool[i].cap = g->cap; /* keep() may have grown it */
+            g->r = NULL;
+        }
+    }
+    free(g->r); /* not reached: the pool has a slot for every buffer lent */
+    g->r = NULL;
+}
+
 /* Take segments in order while at most n_workers + 1 wait undelivered. */
 static void *worker_main(void *arg)
 {
@@ -195,6 +218,7 @@ static void *worker_main(void *arg)
             return NULL;
         }
         int k = c->next++;
+        lend(c, &c->segs[k]);
         pthread_mutex_unlock(&c->mu);
         err[0] = 0;
         int rc = run_segment(w, k, err, sizeof err);
@@ -248,8 +272,6 @@ static int deliver(ctx *c, int j, int64_t *base, fc_segpass_stats *st, fc_segpas
     }
     if (g->stopped)
         *base += g->stop_index - g->first_index;
-    free(g->r);
-    g->r = NULL;
     return 0;
 }
 
@@ -345,6 +367,20 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
         c.segs[j].t_start = j ? info->duration_s * j / c.n_segs : 0.0;
         c.segs[j].t_end = j + 1 < c.n_segs ? info->duration_s * (j + 1) / c.n_segs : INFINITY;
     }
+    /* The pool: a segment's frames (the longest, and a little more) per buffer. */
+    double fps = c.fps > 0 ? c.fps : 30, longest = info->duration_s / c.n_segs;
+    size_t per = (size_t)(longest * fps * 1.02) + 16;
+    c.n_pool = c.n_workers + 1;
+    for (int i = 0; i < c.n_pool; i++) {
+        c.pool[i].cap = per;
+        if (!(c.pool[i].r = malloc(per * sizeof *c.pool[i].r))) {
+            for (int m = 0; m < i; m++)
+                free(c.pool[m].r);
+            free(c.segs);
+            fc_capture_free(c.first_cap);
+            return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", input);
+        }
+    }
     st.segments = c.n_segs;
     if (info->frames_estimate > 0)
         c.frames_total = info->frames_estimate +
@@ -367,6 +403,7 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
         if (wait_for(&c, j) < 0 || (rc = deliver(&c, j, &base, &st, fn, user, err, errsz)) < 0)
             break;
         pthread_mutex_lock(&c.mu);
+        give_back(&c, &c.segs[j]);
         c.delivered = j + 1;
         pthread_cond_broadcast(&c.cv);
         pthread_mutex_unlock(&c.mu);
@@ -389,6 +426,8 @@ end:
         rc = fc_set_error(err, errsz, FC_EINTR, "%s: stopped", input);
     for (j = 0; j < c.n_segs; j++)
         free(c.segs[j].r);
+    for (int i = 0; i < c.n_pool; i++)
+        free(c.pool[i].r);
     free(c.segs);
     fc_capture_free(c.first_cap);
     pthread_mutex_destroy(&c.mu);
