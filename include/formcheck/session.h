@@ -31,8 +31,17 @@
  * Memory: the series is compact (formcheck/series.h): 416 bytes per analysed
  * frame, 836 with annotation (the other image landmarks, to draw them); the
  * analysis adds about 700 bytes per frame while it runs; frames themselves are
- * never kept (docs/performance.md). Thread-safety: one thread per session; *stop may
- * be set from a signal handler or another thread.
+ * never kept (docs/performance.md). Cut into segments (opts.segments), each
+ * further worker adds its landmark network and decoder (720p: lite +36 MB,
+ * full +55 MB; the detector is shared) and the results of at most workers + 1
+ * segments wait to be delivered (1096 bytes a frame: 2 MB for 60 s at 30 fps).
+ *
+ * Threads: the pose pass decodes on its own thread (opts.pipeline); cut into
+ * segments, it runs one worker per pose thread instead, each decoding and
+ * posing its own segment (formcheck/segpass.h), and sets OpenCV to one
+ * inference thread for that pass (process-wide, restored after).
+ * Thread-safety: one thread per session; *stop may be set from a signal
+ * handler or another thread.
  */
 #ifndef FORMCHECK_SESSION_H
 #define FORMCHECK_SESSION_H
