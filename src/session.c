@@ -332,7 +332,11 @@ static int seg_pass(fc_session *s, const fc_session_job *job, fc_keypoints_write
 
     if (err && errsz)
         err[0] = 0;
-    if (!s->o.segments || !s->o.pipeline || n < 2)
+    /* Only a regular file can be opened twice: probing a pipe (pipe:0, a FIFO)
+     * or a device to plan the cuts would eat what the single pass needs. */
+    const char *path = !strncmp(job->input, "file:", 5) ? job->input + 5 : job->input;
+    struct stat sb;
+    if (!s->o.segments || !s->o.pipeline || n < 2 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return FC_ENOTIMPL;
     poses[0] = s->pose;
     for (int i = 1; i < n; i++)
