@@ -45,6 +45,7 @@ struct fc_capture {
     double max_fps;          /* 0 = every frame */
     double next_due_s;       /* max_fps: stream time the next delivered frame is due (-1 = now) */
     int rate_realign;        /* after a seek: set next_due_s from the next frame's time */
+    double skip_before_s;    /* fc_capture_skip_before(): frames before it are dropped (-1 = none) */
     int64_t rate_dropped;
 
     fc_rec *rec;
@@ -431,6 +432,7 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->log_user = o.log_user;
     c->t0 = AV_NOPTS_VALUE;
     c->last_t_s = -1.0;
+    c->skip_before_s = -1.0;
     c->max_fps = o.max_fps > 0 ? o.max_fps : 0;
     c->next_due_s = -1.0;
     if ((rc = find_format(c, url, &o, &ifmt, err, errsz)) < 0)
@@ -595,6 +597,11 @@ static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
         return rc;
     }
     c->decoded++;
+    if (c->skip_before_s >= 0) {
+        if (t < c->skip_before_s)
+            return 1;
+        c->skip_before_s = -1;
+    }
     if (c->max_fps > 0 && rate_skip(c, t)) {
         c->next_index++;
         c->rate_dropped++;
@@ -635,6 +642,13 @@ static int feed(fc_capture *c)
             av_packet_unref(c->pkt);
             return 0;
         }
+        /* fc_capture_skip_before(): decode every frame again from the first packet
+         * shown near the mark on (packets come in decoding order: a B-frame shown
+         * after the mark may be sent before frames shown before it). */
+        if (c->dec->skip_frame != AVDISCARD_DEFAULT &&
+            (c->pkt->pts == AV_NOPTS_VALUE ||
+             (double)(c->pkt->pts - c->t0) * av_q2d(c->st->time_base) >= c->skip_before_s - 2 * c->frame_dur_s))
+            c->dec->skip_frame = AVDISCARD_DEFAULT;
         if (c->rec && c->rec_remux && (ret = fc_rec_write_packet(c->rec, c->pkt, c->err, sizeof c->err)) < 0) {
             av_packet_unref(c->pkt);
             c->rec_rc = ret;
@@ -682,6 +696,17 @@ int fc_capture_seek(fc_capture *c, double t_s)
     c->last_t_s = -1.0;
     c->rate_realign = 1;
     c->next_index = 0;
+    c->skip_before_s = -1.0;
+    c->dec->skip_frame = AVDISCARD_DEFAULT;
+    return 0;
+}
+
+int fc_capture_skip_before(fc_capture *c, double t_s)
+{
+    if (!c || !(t_s >= 0) || !isfinite(t_s) || c->info.is_device)
+        return FC_EINVAL;
+    c->skip_before_s = t_s;
+    c->dec->skip_frame = AVDISCARD_NONREF; /* nothing refers to them: not decoded at all */
     return 0;
 }
 

@@ -134,7 +134,7 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
         return rc;
     }
     fc_capture *cap = w->cap;
-    if (k && (rc = fc_capture_seek(cap, from)) < 0)
+    if (k && ((rc = fc_capture_seek(cap, from)) < 0 || (rc = fc_capture_skip_before(cap, from)) < 0))
         return fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
     fc_pose_reset(w->pose);
     for (;;) {
@@ -363,12 +363,21 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
         fc_capture_free(c.first_cap);
         return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", input);
     }
+    /* Equal work, not equal lengths: every segment but the first also poses its
+     * warm-up, decodes from a key frame and (the first time) waits for its
+     * handle to load, so the first is longer by that, about warmup_s + 1 s. */
+    double d = info->duration_s, extra = opts->warmup_s + 1.0;
+    double first = (d + (c.n_segs - 1) * extra) / c.n_segs, rest = (d - first) / (c.n_segs - 1);
+    if (!(rest >= 0.5 * d / c.n_segs)) { /* short segments: do not starve them */
+        first = d / c.n_segs;
+        rest = first;
+    }
     for (j = 0; j < c.n_segs; j++) {
-        c.segs[j].t_start = j ? info->duration_s * j / c.n_segs : 0.0;
-        c.segs[j].t_end = j + 1 < c.n_segs ? info->duration_s * (j + 1) / c.n_segs : INFINITY;
+        c.segs[j].t_start = j ? first + (j - 1) * rest : 0.0;
+        c.segs[j].t_end = j + 1 < c.n_segs ? first + j * rest : INFINITY;
     }
     /* The pool: a segment's frames (the longest, and a little more) per buffer. */
-    double fps = c.fps > 0 ? c.fps : 30, longest = info->duration_s / c.n_segs;
+    double fps = c.fps > 0 ? c.fps : 30, longest = first > rest ? first : rest;
     size_t per = (size_t)(longest * fps * 1.02) + 16;
     c.n_pool = c.n_workers + 1;
     for (int i = 0; i < c.n_pool; i++) {

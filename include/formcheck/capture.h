@@ -156,6 +156,15 @@ int fc_capture_read_into(fc_frame *frame, fc_capture *cap);
  *  says which. */
 int fc_capture_seek(fc_capture *cap, double t_s);
 
+/** Files, after fc_capture_seek(): drop the frames before `t_s` cheaply. Until
+ *  the packets read are shown within two frames of it, frames no other frame
+ *  refers to (most B-frames) are not decoded at all; frames before it are
+ *  neither converted nor returned nor counted: the next fc_capture_read()
+ *  returns the first frame at or after t_s, with index 0. For the segmented
+ *  pose pass, which seeks to a key frame seconds before where it starts.
+ *  Errors: FC_EINVAL (t_s negative or not finite, a device). */
+int fc_capture_skip_before(fc_capture *cap, double t_s);
+
 /** Number of packets or frames skipped as damaged so far. */
 int64_t fc_capture_skipped(const fc_capture *cap);
 

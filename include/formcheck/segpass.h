@@ -32,6 +32,11 @@
  * holds rep counts, bottom knee angles within 3 deg and bottom times within
  * 0.1 s to the single pass).
  *
+ * Where it cuts: every segment but the first also poses its warm-up, decodes
+ * from a key frame (fc_capture_skip_before() makes that cheap) and, the first
+ * time, waits for its handle to load; so the first segment is longer by about
+ * warmup_s + 1 s and the others equal, and the workers finish together.
+ *
  * When it cuts: a seekable file (not a device), a constant frame rate and a
  * known duration of at least 2 x min_segment_s. With capture.max_fps below the
  * source's rate, each segment keeps the frames a read from the start keeps

@@ -533,6 +533,63 @@ static void test_seek_max_fps(void **state)
     fc_capture_free(cap);
 }
 
+/* fc_capture_skip_before() after a seek: the first frame read is the first at or
+ * after the mark, index 0, the same pixels and times as a read from the start
+ * (the frames before it were partly not decoded at all); with max_fps the kept
+ * frames are still the even ones of the 60 fps clip. */
+static void test_skip_before(void **state)
+{
+    enum { MAXF = 64 };
+    double t[MAXF];
+    uint64_t hash[MAXF];
+    int n = 0;
+    fc_frame f;
+    (void)state;
+    fc_capture *cap = open_ok(fx("h264.mp4"), NULL);
+    while (fc_capture_read(&f, cap) == 0 && n < MAXF) {
+        t[n] = f.t_s;
+        hash[n++] = frame_hash(&f);
+    }
+    const double at[] = {1.5, 0.3, 1.0, 0.0, 1.96};
+    for (size_t c = 0; c < sizeof at / sizeof at[0]; c++) {
+        assert_int_equal(fc_capture_seek(cap, at[c]), 0);
+        assert_int_equal(fc_capture_skip_before(cap, at[c]), 0);
+        int k = 0, got = 0;
+        while (k < n && t[k] < at[c] - 1e-9)
+            k++;
+        int first = k;
+        while (fc_capture_read(&f, cap) == 0) {
+            assert_true(k < n);
+            if (f.t_s != t[k] || frame_hash(&f) != hash[k] || f.index != k - first)
+                fail_msg("skip to %.2f: frame %d: t %.4f (want %.4f), index %lld", at[c], k, f.t_s, t[k],
+                         (long long)f.index);
+            k++;
+            got++;
+        }
+        assert_int_equal(k, n);
+        assert_true(got > 0);
+    }
+    assert_int_equal(fc_capture_skip_before(cap, -1), FC_EINVAL);
+    assert_int_equal(fc_capture_skip_before(NULL, 1), FC_EINVAL);
+    fc_capture_free(cap);
+
+    fc_capture_opts o = fc_capture_default_opts();
+    o.max_fps = 30;
+    cap = open_ok(fx("h264-60.mp4"), &o);
+    assert_int_equal(fc_capture_seek(cap, 1.3), 0);     /* lands on the key frame at 75 (odd) */
+    assert_int_equal(fc_capture_skip_before(cap, 1.3), 0); /* 1.3 s = frame 78 */
+    n = 0;
+    while (fc_capture_read(&f, cap) == 0) {
+        int src = (int)lround(f.t_s * 60);
+        if (src != 78 + 2 * n || f.index != 2 * n)
+            fail_msg("max_fps after skip: source frame %d, index %lld (want %d, %d)", src, (long long)f.index,
+                     78 + 2 * n, 2 * n);
+        n++;
+    }
+    assert_int_equal(n, 21); /* 78, 80 ... 118 */
+    fc_capture_free(cap);
+}
+
 static void test_seek(void **state)
 {
     fc_capture_opts o = fc_capture_default_opts();
@@ -871,7 +928,7 @@ int main(void)
         cmocka_unit_test(test_decode_each_codec), cmocka_unit_test(test_forced_file_format),
         cmocka_unit_test(test_pixels_and_scaling),
         cmocka_unit_test(test_rotation),          cmocka_unit_test(test_vfr_times),
-        cmocka_unit_test(test_read_into),         cmocka_unit_test(test_seek), cmocka_unit_test(test_seek_max_fps),
+        cmocka_unit_test(test_read_into),         cmocka_unit_test(test_seek), cmocka_unit_test(test_seek_max_fps), cmocka_unit_test(test_skip_before),
         cmocka_unit_test(test_cut_file_is_not_fatal),
         cmocka_unit_test(test_damaged_frames_skipped), cmocka_unit_test(test_missing_timestamps), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_remux),
