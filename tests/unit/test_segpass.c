@@ -23,6 +23,7 @@
 #define MAXF 400
 
 static char model_dir[4096], sample[4096];
+static fc_pose_opts pose_opts; /* for the handles fc_segpass_run() opens */
 static fc_pose_result ref[MAXF];
 static size_t n_ref;
 
@@ -50,20 +51,26 @@ static int on_frame(void *user, const fc_pose_result *r)
 static fc_pose *open_pose(void)
 {
     char err[FC_ERRBUF_SIZE];
-    fc_pose_opts o = fc_pose_default_opts();
+    fc_pose_opts o = pose_opts;
     fc_pose *p = NULL;
-    o.model_dir = model_dir;
-    o.model = FC_POSE_LITE;
     o.threads = 1;
     if (fc_pose_open(&p, &o, err, sizeof err) < 0)
         fail_msg("%s", err);
     return p;
 }
 
-static fc_segpass_opts seg_opts(const fc_pose_opts *po)
+/* poses[0] open on one inference thread, poses[1] left to fc_segpass_run(). */
+static void start(fc_pose *poses[2])
+{
+    fc_pose_set_threads(1);
+    poses[0] = open_pose();
+    poses[1] = NULL;
+}
+
+static fc_segpass_opts seg_opts(void)
 {
     fc_segpass_opts o = fc_segpass_default_opts();
-    o.pose = po;
+    o.pose = &pose_opts;
     o.segment_s = 2.5; /* 9.7 s: 4 segments */
     o.min_segment_s = 2;
     o.warmup_s = 0.5;
@@ -77,6 +84,9 @@ static int setup(void **state)
     if (!src || !models)
         return -1;
     snprintf(model_dir, sizeof model_dir, "%s", models);
+    pose_opts = fc_pose_default_opts();
+    pose_opts.model_dir = model_dir;
+    pose_opts.model = FC_POSE_LITE;
     snprintf(sample, sizeof sample, "%s/samples/squat_side.mp4", src);
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", model_dir, fc_pose_model_file(FC_POSE_LITE));
@@ -105,19 +115,14 @@ static void test_matches_single_pass(void **state)
 {
     static fc_pose_result got[MAXF];
     char err[FC_ERRBUF_SIZE] = "";
-    fc_pose_opts po = fc_pose_default_opts();
     fc_pose *poses[2];
     fc_segpass_stats st;
     sink k = {.got = got};
     (void)state;
     if (!n_ref)
         skip();
-    po.model_dir = model_dir;
-    po.model = FC_POSE_LITE;
-    fc_pose_set_threads(1);
-    poses[0] = open_pose();
-    poses[1] = NULL;
-    fc_segpass_opts o = seg_opts(&po);
+    start(poses);
+    fc_segpass_opts o = seg_opts();
     int rc = fc_segpass_run(&st, poses, 2, sample, &o, on_frame, &k, err, sizeof err);
     if (rc != 0)
         fail_msg("fc_segpass_run: %d %s", rc, err);
@@ -166,17 +171,13 @@ static void test_stop_and_failing_callback(void **state)
     static fc_pose_result got[MAXF];
     char err[FC_ERRBUF_SIZE] = "";
     volatile sig_atomic_t stop = 0;
-    fc_pose_opts po = fc_pose_default_opts();
-    fc_pose *poses[2] = {NULL, NULL};
+    fc_pose *poses[2];
     fc_segpass_stats st;
     (void)state;
     if (!n_ref)
         skip();
-    po.model_dir = model_dir;
-    po.model = FC_POSE_LITE;
-    fc_pose_set_threads(1);
-    poses[0] = open_pose();
-    fc_segpass_opts o = seg_opts(&po);
+    start(poses);
+    fc_segpass_opts o = seg_opts();
     o.stop = &stop;
     sink k = {.got = got, .stop_at = 30, .stop = &stop};
     assert_int_equal(fc_segpass_run(&st, poses, 2, sample, &o, on_frame, &k, err, sizeof err), FC_EINTR);
@@ -195,17 +196,14 @@ static void test_not_cut(void **state)
 {
     static fc_pose_result got[MAXF];
     char err[FC_ERRBUF_SIZE] = "";
-    fc_pose_opts po = fc_pose_default_opts();
-    fc_pose *poses[2] = {NULL, NULL};
+    fc_pose *poses[2];
     fc_segpass_stats st;
     sink k = {.got = got};
     (void)state;
     if (!n_ref)
         skip();
-    po.model_dir = model_dir;
-    po.model = FC_POSE_LITE;
-    poses[0] = open_pose();
-    fc_segpass_opts o = seg_opts(&po);
+    start(poses);
+    fc_segpass_opts o = seg_opts();
     o.min_segment_s = 6; /* 9.7 s is less than two of them */
     assert_int_equal(fc_segpass_run(&st, poses, 2, sample, &o, on_frame, &k, err, sizeof err), FC_ENOTIMPL);
     assert_non_null(strstr(err, "too short"));
@@ -214,7 +212,7 @@ static void test_not_cut(void **state)
     assert_int_equal(st.segments, 0);
     assert_int_equal(st.info.width, 640);
 
-    o = seg_opts(&po);
+    o = seg_opts();
     o.capture.format = "lavfi";
     assert_int_equal(fc_segpass_run(&st, poses, 2, "testsrc2=size=64x48:rate=30", &o, on_frame, &k, err, sizeof err),
                      FC_ENOTIMPL);
