@@ -312,90 +312,120 @@ static void sum_stats(fc_segpass_stats *st, const worker *w, int n)
     }
 }
 
+/* Where segment j starts and ends. Equal work, not equal lengths: every segment
+ * but the first also poses its warm-up, decodes from a key frame and (the first
+ * time) waits for its handle to load, so the first is longer by that, about
+ * warmup_s + 1 s. Returns the longest segment's length. */
+static double cut(ctx *c, double d)
+{
+    double extra = c->o->warmup_s + 1.0;
+    double first = (d + (c->n_segs - 1) * extra) / c->n_segs, rest = (d - first) / (c->n_segs - 1);
+    if (!(rest >= 0.5 * d / c->n_segs)) { /* short segments: do not starve them */
+        first = d / c->n_segs;
+        rest = first;
+    }
+    for (int j = 0; j < c->n_segs; j++) {
+        c->segs[j].t_start = j ? first + (j - 1) * rest : 0.0;
+        c->segs[j].t_end = j + 1 < c->n_segs ? first + j * rest : INFINITY;
+    }
+    return first > rest ? first : rest;
+}
+
+/* Everything but the threads: the first capture, the plan, the other handles,
+ * the segments and the pool. FC_ENOTIMPL when the video is not one to cut.
+ * ctx_free() undoes it, also half done. */
+static int prepare(ctx *c, fc_segpass_stats *st, fc_pose **poses, int n_poses, char *err, size_t errsz)
+{
+    fc_capture_opts co = c->o->capture;
+    const char *why = NULL;
+    int rc;
+
+    co.threads = 1;
+    if ((rc = fc_capture_open(&c->first_cap, c->input, &co, err, errsz)) < 0)
+        return rc;
+    const fc_capture_info *info = fc_capture_get_info(c->first_cap);
+    st->info = *info;
+    if (!(c->n_segs = plan(info, c->o, n_poses, &why)))
+        return fc_set_error(err, errsz, FC_ENOTIMPL, "%s: not cut into segments: %s", c->input, why);
+    for (int i = 1; i < n_poses; i++) {
+        fc_pose_opts po = *c->o->pose;
+        po.share_detector = poses[0];
+        if (!poses[i] && (rc = fc_pose_open(&poses[i], &po, err, errsz)) < 0)
+            return rc;
+    }
+    c->fps = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
+    c->duration_s = info->duration_s;
+    c->n_workers = n_poses < c->n_segs ? n_poses : c->n_segs;
+    if (!(c->segs = calloc((size_t)c->n_segs, sizeof *c->segs)))
+        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->input);
+    /* The pool: a segment's frames (the longest, and a little more) per buffer. */
+    size_t per = (size_t)(cut(c, info->duration_s) * (c->fps > 0 ? c->fps : 30) * 1.02) + 16;
+    c->n_pool = c->n_workers + 1;
+    for (int i = 0; i < c->n_pool; i++) {
+        c->pool[i].cap = per;
+        if (!(c->pool[i].r = malloc(per * sizeof *c->pool[i].r)))
+            return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->input);
+    }
+    st->segments = c->n_segs;
+    double fps = c->fps > 0 ? c->fps : 30;
+    if (info->frames_estimate > 0) /* the warm-ups are posed too */
+        c->frames_total = info->frames_estimate + (int64_t)((c->n_segs - 1) * c->o->warmup_s * fps);
+    return 0;
+}
+
+static void ctx_free(ctx *c)
+{
+    for (int j = 0; c->segs && j < c->n_segs; j++)
+        free(c->segs[j].r);
+    for (int i = 0; i < c->n_pool; i++)
+        free(c->pool[i].r);
+    free(c->segs);
+    fc_capture_free(c->first_cap);
+}
+
+/* Hand the segments to the caller in order as the workers finish them. 0 when
+ * all are delivered; < 0 with err set (a worker's failure is picked up by the caller). */
+static int deliver_all(ctx *c, fc_segpass_stats *st, fc_segpass_frame_fn fn, void *user, char *err, size_t errsz)
+{
+    int64_t base = 0;
+    for (int j = 0; j < c->n_segs; j++) {
+        int rc;
+        if (wait_for(c, j) < 0)
+            return 1; /* a worker failed */
+        if ((rc = deliver(c, j, &base, st, fn, user, err, errsz)) < 0)
+            return rc;
+        pthread_mutex_lock(&c->mu);
+        give_back(c, &c->segs[j]);
+        c->delivered = j + 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    return 0;
+}
+
 int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const char *input,
                    const fc_segpass_opts *opts, fc_segpass_frame_fn fn, void *user, char *err, size_t errsz)
 {
     ctx c;
     worker w[MAX_WORKERS];
     fc_segpass_stats st;
-    fc_capture_opts co;
-    const char *why = NULL;
-    int64_t base = 0;
-    int rc = 0, started = 0, j;
+    int rc, started = 0;
 
     memset(&st, 0, sizeof st);
     memset(&c, 0, sizeof c);
     if (stats)
         *stats = st;
     if (!stats || !poses || !poses[0] || n_poses < 2 || n_poses > MAX_WORKERS || !input || !opts || !fn ||
-        !opts->pose ||
-        !(opts->segment_s > 0) || !(opts->min_segment_s > 0) || !(opts->warmup_s >= 0))
+        !opts->pose || !(opts->segment_s > 0) || !(opts->min_segment_s > 0) || !(opts->warmup_s >= 0))
         return fc_set_error(err, errsz, FC_EINVAL, "segpass: invalid arguments");
-    co = opts->capture;
-    co.threads = 1;
-    if ((rc = fc_capture_open(&c.first_cap, input, &co, err, errsz)) < 0)
-        return rc;
-    const fc_capture_info *info = fc_capture_get_info(c.first_cap);
-    st.info = *info;
-    *stats = st;
-    if (!(c.n_segs = plan(info, opts, n_poses, &why))) {
-        fc_capture_free(c.first_cap);
-        return fc_set_error(err, errsz, FC_ENOTIMPL, "%s: not cut into segments: %s", input, why);
-    }
-    for (int i = 1; i < n_poses; i++) {
-        if (poses[i])
-            continue;
-        fc_pose_opts po = *opts->pose;
-        po.share_detector = poses[0];
-        if ((rc = fc_pose_open(&poses[i], &po, err, errsz)) < 0) {
-            fc_capture_free(c.first_cap);
-            return rc;
-        }
-    }
     c.input = input;
     c.o = opts;
-    c.fps = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
-    c.duration_s = info->duration_s;
-    c.n_workers = n_poses < c.n_segs ? n_poses : c.n_segs;
     atomic_init(&c.fail, 0);
     atomic_init(&c.posed, 0);
-    if (!(c.segs = calloc((size_t)c.n_segs, sizeof *c.segs))) {
-        fc_capture_free(c.first_cap);
-        return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", input);
-    }
-    /* Equal work, not equal lengths: every segment but the first also poses its
-     * warm-up, decodes from a key frame and (the first time) waits for its
-     * handle to load, so the first is longer by that, about warmup_s + 1 s. */
-    double d = info->duration_s, extra = opts->warmup_s + 1.0;
-    double first = (d + (c.n_segs - 1) * extra) / c.n_segs, rest = (d - first) / (c.n_segs - 1);
-    if (!(rest >= 0.5 * d / c.n_segs)) { /* short segments: do not starve them */
-        first = d / c.n_segs;
-        rest = first;
-    }
-    for (j = 0; j < c.n_segs; j++) {
-        c.segs[j].t_start = j ? first + (j - 1) * rest : 0.0;
-        c.segs[j].t_end = j + 1 < c.n_segs ? first + j * rest : INFINITY;
-    }
-    /* The pool: a segment's frames (the longest, and a little more) per buffer. */
-    double fps = c.fps > 0 ? c.fps : 30, longest = first > rest ? first : rest;
-    size_t per = (size_t)(longest * fps * 1.02) + 16;
-    c.n_pool = c.n_workers + 1;
-    for (int i = 0; i < c.n_pool; i++) {
-        c.pool[i].cap = per;
-        if (!(c.pool[i].r = malloc(per * sizeof *c.pool[i].r))) {
-            for (int m = 0; m < i; m++)
-                free(c.pool[m].r);
-            free(c.segs);
-            fc_capture_free(c.first_cap);
-            return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", input);
-        }
-    }
-    st.segments = c.n_segs;
-    if (info->frames_estimate > 0)
-        c.frames_total = info->frames_estimate +
-                         (int64_t)((c.n_segs - 1) * opts->warmup_s * (info->fps_avg > 0 ? info->fps_avg : 30));
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
+    if ((rc = prepare(&c, &st, poses, n_poses, err, errsz)) < 0)
+        goto end;
     for (; started < c.n_workers; started++) {
         memset(&w[started], 0, sizeof w[started]);
         w[started].c = &c;
@@ -408,20 +438,11 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
         goto end;
     }
     c.n_workers = started; /* fewer threads than asked: the same, slower */
-    for (j = 0; j < c.n_segs; j++) {
-        if (wait_for(&c, j) < 0 || (rc = deliver(&c, j, &base, &st, fn, user, err, errsz)) < 0)
-            break;
-        pthread_mutex_lock(&c.mu);
-        give_back(&c, &c.segs[j]);
-        c.delivered = j + 1;
-        pthread_cond_broadcast(&c.cv);
-        pthread_mutex_unlock(&c.mu);
-    }
-end:
+    rc = deliver_all(&c, &st, fn, user, err, errsz);
     pthread_mutex_lock(&c.mu);
     if (rc < 0)
         fail_locked(&c, rc, err);
-    else if (j < c.n_segs) /* a worker failed: its error is the run's */
+    else if (rc > 0) /* a worker failed: its error is the run's */
         rc = fc_set_error(err, errsz, c.fail_rc, "%s", c.fail_err);
     atomic_store(&c.fail, 1);
     pthread_cond_broadcast(&c.cv);
@@ -433,12 +454,8 @@ end:
     sum_stats(&st, w, started);
     if (rc == 0 && opts->stop && *opts->stop)
         rc = fc_set_error(err, errsz, FC_EINTR, "%s: stopped", input);
-    for (j = 0; j < c.n_segs; j++)
-        free(c.segs[j].r);
-    for (int i = 0; i < c.n_pool; i++)
-        free(c.pool[i].r);
-    free(c.segs);
-    fc_capture_free(c.first_cap);
+end:
+    ctx_free(&c);
     pthread_mutex_destroy(&c.mu);
     pthread_cond_destroy(&c.cv);
     *stats = st;

@@ -160,7 +160,8 @@ static void test_matches_single_pass(void **state)
     assert_int_equal(k2.n, n_ref);
     for (size_t i = 0; i < n_ref; i++) /* all but the times spent (ms) */
         if (again[i].frame != got[i].frame || again[i].t_s != got[i].t_s || again[i].found != got[i].found ||
-            memcmp(again[i].lm, got[i].lm, sizeof got[i].lm) || memcmp(again[i].world, got[i].world, sizeof got[i].world))
+            memcmp(again[i].lm, got[i].lm, sizeof got[i].lm) ||
+            memcmp(again[i].world, got[i].world, sizeof got[i].world))
             fail_msg("second run, frame %zu differs", i);
     fc_pose_free(poses[1]); /* it shares poses[0]'s detector: first */
     fc_pose_free(poses[0]);
