@@ -43,6 +43,7 @@ struct fc_capture {
     int64_t skipped;
     int64_t decoded;
     double max_fps;          /* 0 = every frame */
+    int planar;              /* opts.planar */
     double next_due_s;       /* max_fps: stream time the next delivered frame is due (-1 = now) */
     int rate_realign;        /* after a seek: set next_due_s from the next frame's time */
     double skip_before_s;    /* fc_capture_skip_before(): frames before it are dropped (-1 = none) */
@@ -434,6 +435,7 @@ int fc_capture_open(fc_capture **out, const char *url, const fc_capture_opts *op
     c->last_t_s = -1.0;
     c->skip_before_s = -1.0;
     c->max_fps = o.max_fps > 0 ? o.max_fps : 0;
+    c->planar = o.planar != 0;
     c->next_due_s = -1.0;
     if ((rc = find_format(c, url, &o, &ifmt, err, errsz)) < 0)
         goto end;
@@ -607,7 +609,8 @@ static int deliver(fc_capture *c, fc_frame *out, const AVFrame *f)
         c->rate_dropped++;
         return 1;
     }
-    if ((rc = fc_pix_convert(out, &c->pix, f, c->into, c->into_stride)) < 0)
+    if ((!c->planar || c->into || !fc_pix_planar(out, &c->pix, f)) &&
+        (rc = fc_pix_convert(out, &c->pix, f, c->into, c->into_stride)) < 0)
         return read_error(c, rc, "cannot convert %s frames to BGR", av_get_pix_fmt_name(f->format));
     out->index = c->next_index++;
     out->t_s = t;

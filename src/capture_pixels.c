@@ -118,6 +118,59 @@ static void rotate(fc_pix *p, uint8_t *dst, int ds)
     }
 }
 
+/* The frame's colour matrix as swscale applies it (make_sws()): its limited-range
+ * coefficients for the stream's matrix (BT.601 when unspecified), scaled for
+ * full-range input as swscale's yuv2rgb tables do. */
+static void yuv_coefficients(fc_frame_yuv *y, const AVFrame *f)
+{
+    int cs = f->colorspace;
+    if (cs == AVCOL_SPC_UNSPECIFIED || cs == AVCOL_SPC_RGB)
+        cs = SWS_CS_DEFAULT;
+    const int *c = sws_getCoefficients(cs); /* crv, cbu, cgu, cgv, x 65536 */
+    int full = f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P;
+    float k = full ? 224.0f / 255.0f / 65536.0f : 1.0f / 65536.0f;
+    y->y_offset = full ? 0.0f : 16.0f;
+    y->y_scale = full ? 1.0f : 255.0f / 219.0f;
+    y->cr_r = (float)c[0] * k;
+    y->cb_b = (float)c[1] * k;
+    y->cb_g = (float)c[2] * k;
+    y->cr_g = (float)c[3] * k;
+}
+
+int fc_pix_planar(fc_frame *out, fc_pix *p, const AVFrame *f)
+{
+    if ((f->format != AV_PIX_FMT_YUV420P && f->format != AV_PIX_FMT_YUVJ420P) || f->width < 2 || f->height < 2 ||
+        f->linesize[0] <= 0 || f->linesize[1] <= 0 || f->linesize[2] <= 0)
+        return 0;
+    fc_frame_yuv *y = &p->yuv;
+    const int w = p->bgr_w, h = p->bgr_h;
+    /* upright frame pixel (X, Y) -> scaled pixel before the turn (rotate() inverted) */
+    double r[6] = {1, 0, 0, 0, 1, 0};
+    if (p->rotation_deg == 90)
+        r[0] = 0, r[1] = 1, r[3] = -1, r[4] = 0, r[5] = h - 1;
+    else if (p->rotation_deg == 180)
+        r[0] = -1, r[2] = w - 1, r[4] = -1, r[5] = h - 1;
+    else if (p->rotation_deg == 270)
+        r[0] = 0, r[1] = -1, r[2] = w - 1, r[3] = 1, r[4] = 0;
+    /* scaled pixel -> plane pixel: pixel k covers [k s, (k + 1) s), centre k s + (s - 1) / 2 */
+    const double sx = (double)f->width / w, sy = (double)f->height / h;
+    for (int i = 0; i < 3; i++) {
+        y->to_plane[i] = sx * r[i] + (i == 2 ? (sx - 1) / 2 : 0);
+        y->to_plane[3 + i] = sy * r[3 + i] + (i == 2 ? (sy - 1) / 2 : 0);
+        y->plane[i] = f->data[i];
+        y->stride[i] = f->linesize[i];
+    }
+    y->width = f->width;
+    y->height = f->height;
+    yuv_coefficients(y, f);
+    out->data = NULL;
+    out->stride = 0;
+    out->yuv = y;
+    out->width = p->rotation_deg % 180 ? h : w;
+    out->height = p->rotation_deg % 180 ? w : h;
+    return 1;
+}
+
 int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f, uint8_t *into, int into_stride)
 {
     /* Straight into the caller's buffer unless a rotation needs a pass after. */
@@ -141,5 +194,6 @@ int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f, uint8_t *into, in
     }
     out->width = p->rotation_deg % 180 ? p->bgr_h : p->bgr_w;
     out->height = p->rotation_deg % 180 ? p->bgr_w : p->bgr_h;
+    out->yuv = NULL;
     return 0;
 }

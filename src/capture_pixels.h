@@ -23,6 +23,7 @@ typedef struct fc_pix {
     uint8_t *rot;         /* turned BGR (rotation_deg != 0) */
     int rot_stride;
     int rotation_deg;     /* clockwise: 0, 90, 180, 270 */
+    fc_frame_yuv yuv;     /* fc_pix_planar()'s view of the last frame */
 } fc_pix;
 
 /** Size of (w, h) scaled down so the longer side is <= max_side (0: no limit),
@@ -37,6 +38,12 @@ int fc_pix_init(fc_pix *p, int w, int h, int rotation_deg);
  *  caller's buffer, `dst_stride` bytes a row, sized for the output) and
  *  out->data = dst. FC_ECODEC if swscale cannot convert the pixel format. */
 int fc_pix_convert(fc_frame *out, fc_pix *p, const AVFrame *f, uint8_t *dst, int dst_stride);
+
+/** Instead of converting: when `f` is 8-bit 4:2:0 (yuv420p, yuvj420p) of at least
+ *  2x2, describe its planes in p->yuv (valid while `f` is) and fill out->yuv,
+ *  width, height (as fc_pix_convert() would give them) with out->data NULL and
+ *  out->stride 0; returns 1. Otherwise 0 and nothing is touched. */
+int fc_pix_planar(fc_frame *out, fc_pix *p, const AVFrame *f);
 
 /** Free the buffers; zeroes *p. Safe on a zeroed or half-initialised fc_pix. */
 void fc_pix_uninit(fc_pix *p);

@@ -14,12 +14,16 @@
 typedef struct slot {
     fc_frame f;
     double captured_s;
+    uint8_t *bgr;       /* owned: the BGR pixels */
+    uint8_t *planes;    /* owned, opts.planar: a copy of the decoded planes */
+    size_t planes_size;
+    fc_frame_yuv yuv;   /* their description, f.yuv when set */
 } slot;
 
 struct fc_grabber {
     fc_capture *cap;
     fc_capture_info info;
-    int realtime, keep_all;
+    int realtime, keep_all, planar;
     pthread_t thread;
     int started;
     pthread_mutex_t mu;
@@ -54,6 +58,65 @@ static void sleep_until(fc_grabber *g, double t)
     }
 }
 
+/* opts.planar: the capture hands out its own frame (decoded planes, or BGR for
+ * other formats); copy it into slot s, whose frame then points at the copy.
+ * Allocates only when the planes grow (the first frame, a bigger stream). */
+static int copy_into(slot *s, const fc_frame *f)
+{
+    s->f.index = f->index;
+    s->f.t_s = f->t_s;
+    if (!f->yuv) { /* same size as the slot's BGR buffer (fc_capture_get_info()) */
+        if (f->width != s->f.width || f->height != s->f.height)
+            return FC_EINVAL;
+        int stride = FC_CAPTURE_STRIDE(f->width);
+        for (int y = 0; y < f->height; y++)
+            memcpy(s->bgr + (size_t)y * stride, f->data + (size_t)y * f->stride, 3 * (size_t)f->width);
+        s->f.data = s->bgr;
+        s->f.stride = stride;
+        s->f.yuv = NULL;
+        return 0;
+    }
+    const fc_frame_yuv *y = f->yuv;
+    int w[3] = {y->width, (y->width + 1) / 2, (y->width + 1) / 2};
+    int h[3] = {y->height, (y->height + 1) / 2, (y->height + 1) / 2};
+    size_t need = 0, at[3];
+    for (int i = 0; i < 3; i++) {
+        at[i] = need;
+        need += (size_t)((w[i] + 4 + 31) / 32 * 32) * (size_t)h[i]; /* 4 readable bytes past a row */
+    }
+    if (need > s->planes_size) {
+        uint8_t *n = realloc(s->planes, need);
+        if (!n)
+            return FC_ENOMEM;
+        s->planes = n;
+        s->planes_size = need;
+    }
+    s->yuv = *y;
+    for (int i = 0; i < 3; i++) {
+        int stride = (w[i] + 4 + 31) / 32 * 32;
+        for (int r = 0; r < h[i]; r++)
+            memcpy(s->planes + at[i] + (size_t)r * stride, y->plane[i] + (size_t)r * y->stride[i], (size_t)w[i]);
+        s->yuv.plane[i] = s->planes + at[i];
+        s->yuv.stride[i] = stride;
+    }
+    s->f.data = NULL;
+    s->f.stride = 0;
+    s->f.width = f->width;
+    s->f.height = f->height;
+    s->f.yuv = &s->yuv;
+    return 0;
+}
+
+/* The next frame into the free slot: converted straight into it, or (planar) copied. */
+static int read_slot(fc_grabber *g, slot *s)
+{
+    if (!g->planar)
+        return fc_capture_read_into(&s->f, g->cap);
+    fc_frame f;
+    int rc = fc_capture_read(&f, g->cap);
+    return rc < 0 ? rc : copy_into(s, &f);
+}
+
 static void *reader(void *arg)
 {
     fc_grabber *g = arg;
@@ -63,7 +126,7 @@ static void *reader(void *arg)
     int rc;
     /* Each frame is converted straight into the free slot (`fill`: neither
      * waiting nor held by the consumer), then the slots are swapped. */
-    while (!atomic_load(&g->stop) && (rc = fc_capture_read_into(&g->buf[g->fill].f, g->cap)) == 0) {
+    while (!atomic_load(&g->stop) && (rc = read_slot(g, &g->buf[g->fill])) == 0) {
         slot *s = &g->buf[g->fill];
         f = s->f;
         read_s += fc_grabber_now_s() - tr;
@@ -105,6 +168,7 @@ static void *reader(void *arg)
              rc == FC_EINTR   ? "stopped"
              : rc == FC_EEOF  ? "end of the source"
              : rc == FC_EINVAL ? "frame buffers do not fit the stream"
+             : rc == FC_ENOMEM ? "out of memory"
                                : fc_capture_error(g->cap));
     g->status = rc;
     g->st.read_s = read_s;
@@ -130,6 +194,7 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
     g->st.first_t_s = g->st.last_t_s = NAN;
     g->realtime = (flags & FC_GRABBER_REALTIME) != 0;
     g->keep_all = (flags & FC_GRABBER_ALL) != 0;
+    g->planar = opts && opts->planar;
     if ((rc = fc_capture_open(&g->cap, url, opts, err, errsz)) < 0)
         goto fail;
     g->info = *fc_capture_get_info(g->cap);
@@ -138,9 +203,20 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
         f->width = g->info.width;
         f->height = g->info.height;
         f->stride = FC_CAPTURE_STRIDE(f->width); /* converted into in place */
-        if (!(f->data = malloc((size_t)f->stride * (size_t)f->height))) {
+        if (!(f->data = g->buf[i].bgr = malloc((size_t)f->stride * (size_t)f->height))) {
             rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
             goto fail;
+        }
+    }
+    if (g->planar) { /* the planes at the coded size: a first copy_into() finds them big enough */
+        int w = g->info.src_width, h = g->info.src_height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+        size_t need = (size_t)((w + 35) / 32 * 32) * h + 2 * (size_t)((cw + 35) / 32 * 32) * ch;
+        for (int i = 0; i < 3 && w > 0 && h > 0; i++) {
+            if (!(g->buf[i].planes = malloc(need))) {
+                rc = fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", url);
+                goto fail;
+            }
+            g->buf[i].planes_size = need;
         }
     }
     g->fill = 0, g->ready = 1, g->held = 2;
@@ -232,8 +308,10 @@ int fc_grabber_close(fc_grabber *g, char *err, size_t errsz)
     if (g->cap && (rc = fc_capture_stop_recording(g->cap)) < 0)
         fc_set_error(err, errsz, rc, "%s", fc_capture_error(g->cap));
     fc_capture_free(g->cap);
-    for (int i = 0; i < 3; i++)
-        free(g->buf[i].f.data);
+    for (int i = 0; i < 3; i++) {
+        free(g->buf[i].bgr);
+        free(g->buf[i].planes);
+    }
     pthread_cond_destroy(&g->cv);
     pthread_mutex_destroy(&g->mu);
     free(g);

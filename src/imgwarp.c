@@ -19,6 +19,8 @@
  * docs/performance.md has the whole-process figures). */
 #include "formcheck/imgwarp.h"
 
+#include "imgwarp_yuv.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -39,7 +41,7 @@
 
 struct fc_imgwarp {
     fc_imgwarp_opts o;
-    int avx2;
+    int avx2, avx2_fma; /* the BGR path needs AVX2, the planar one AVX2 and FMA */
     int *dx, *dy; /* per output column: m0*x, m3*x in 1/1024 px */
     int cap;      /* columns allocated */
 };
@@ -67,6 +69,7 @@ int fc_imgwarp_create(fc_imgwarp **out, const fc_imgwarp_opts *opts, char *err, 
     iw->o = opts ? *opts : fc_imgwarp_default_opts();
 #ifdef FC_WARP_AVX2
     iw->avx2 = iw->o.simd && __builtin_cpu_supports("avx2");
+    iw->avx2_fma = iw->avx2 && __builtin_cpu_supports("fma");
 #endif
     *out = iw;
     return 0;
@@ -377,12 +380,34 @@ static void warm_source(const fc_frame *f, const double m[6], int out_w, int out
     (void)sink;
 }
 
+/* The crop from the decoded planes: the ROI's map composed with the frame's map to the planes. */
+static void roi_yuv(const fc_imgwarp *iw, float *dst, int out_w, int out_h, const fc_frame *frame,
+                    const double m[6], float lo, float hi, fc_border border)
+{
+    const double *t = frame->yuv->to_plane;
+    const size_t plane = (size_t)out_w * out_h;
+    fc_yuv_warp w = {.p = frame->yuv,
+                     .m = {t[0] * m[0] + t[1] * m[3], t[0] * m[1] + t[1] * m[4], t[0] * m[2] + t[1] * m[5] + t[2],
+                           t[3] * m[0] + t[4] * m[3], t[3] * m[1] + t[4] * m[4], t[3] * m[2] + t[4] * m[5] + t[5]},
+                     .r = dst,
+                     .g = dst + plane,
+                     .b = dst + 2 * plane,
+                     .out_w = out_w,
+                     .out_h = out_h,
+                     .zero_border = border == FC_BORDER_ZERO,
+                     .scale = (hi - lo) / 255.0f,
+                     .lo = lo};
+    fc_yuv_warp_run(&w, iw->avx2_fma);
+}
+
 int fc_imgwarp_roi(fc_imgwarp *iw, float *dst, int out_w, int out_h, const fc_frame *frame, const fc_roi *roi,
                    float lo, float hi, fc_border border, char *err, size_t errsz)
 {
-    if (!iw || !dst || !frame || !frame->data || !roi || out_w <= 0 || out_h <= 0 || out_w > MAX_OUT_SIDE ||
-        out_h > MAX_OUT_SIDE || frame->width <= 0 || frame->height <= 0 || frame->width > SHRT_MAX ||
-        frame->height > SHRT_MAX || frame->stride < 3 * frame->width)
+    const int yuv = frame && !frame->data && frame->yuv;
+    if (!iw || !dst || !frame || !(frame->data || yuv) || !roi || out_w <= 0 || out_h <= 0 ||
+        out_w > MAX_OUT_SIDE || out_h > MAX_OUT_SIDE || frame->width <= 0 || frame->height <= 0 ||
+        frame->width > SHRT_MAX || frame->height > SHRT_MAX || (!yuv && frame->stride < 3 * frame->width) ||
+        (yuv && !fc_yuv_warp_valid(frame->yuv)))
         return fc_set_error(err, errsz, FC_EINVAL, "imgwarp: invalid frame or output size");
     if (!(roi->w > 0.0f) || !(roi->h > 0.0f) || !isfinite(roi->cx) || !isfinite(roi->cy) ||
         !isfinite(roi->rotation) || !isfinite(roi->w) || !isfinite(roi->h))
@@ -392,6 +417,10 @@ int fc_imgwarp_roi(fc_imgwarp *iw, float *dst, int out_w, int out_h, const fc_fr
     if (!map_in_range(m, out_w, out_h))
         return fc_set_error(err, errsz, FC_EINVAL, "imgwarp: region (%gx%g at %g,%g) too far outside the frame",
                             roi->w, roi->h, roi->cx, roi->cy);
+    if (yuv) {
+        roi_yuv(iw, dst, out_w, out_h, frame, m, lo, hi, border);
+        return 0;
+    }
     if (grow(iw, out_w) < 0)
         return fc_set_error(err, errsz, FC_ENOMEM, "imgwarp: out of memory");
     for (int x = 0; x < out_w; x++) {

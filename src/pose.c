@@ -498,7 +498,8 @@ int fc_pose_process(fc_pose *p, const fc_frame *f, double t_s, fc_pose_result *o
     double t0 = now_ms();
     memset(&p->timing, 0, sizeof p->timing);
     p->err[0] = '\0';
-    if (!f || !f->data || f->width <= 0 || f->height <= 0 || f->stride < 3 * f->width || !out)
+    if (!f || !(f->data || f->yuv) || f->width <= 0 || f->height <= 0 || (f->data && f->stride < 3 * f->width) ||
+        !out)
         return fc_set_error(p->err, sizeof p->err, FC_EINVAL, "pose: invalid frame");
     clear_result(out, f, t_s);
     int found = 0, detected = 0, rc;

@@ -42,6 +42,7 @@ fc_session_opts fc_session_default_opts(void)
     o.analysis_fps = 30;
     o.pipeline = 1;
     o.segments = 1;
+    o.planar = 1;
     o.segment_s = 60;
     o.segment_min_s = 10;
     o.segment_warmup_s = 1;
@@ -208,6 +209,7 @@ static int pose_pass(fc_session *s, const fc_session_job *job, fc_keypoints_writ
      * for two cores: -13% CPU per frame and -10..14 MB RSS measured (docs/performance.md). */
     if (s->o.pipeline && s->o.decode_threads == 0)
         co.threads = 1;
+    co.planar = s->o.planar;
     co.log = s->o.log;
     co.log_user = s->o.log_user;
     if (s->o.pipeline)
@@ -344,6 +346,7 @@ static int seg_pass(fc_session *s, const fc_session_job *job, fc_keypoints_write
     fc_segpass_opts o = fc_segpass_default_opts();
     o.capture.max_side = s->o.max_side;
     o.capture.max_fps = s->o.analysis_fps;
+    o.capture.planar = s->o.planar;
     o.capture.log = s->o.log;
     o.capture.log_user = s->o.log_user;
     o.segment_s = s->o.segment_s;

@@ -76,6 +76,11 @@ typedef struct fc_capture_opts {
                                    conversion (so it costs no swscale pass); indices still count every
                                    source frame and a recording still gets it; 0 = every frame */
     int apply_rotation;       /**< 1 (default): rotate frames upright per the display matrix */
+    int planar;               /**< 1: fc_capture_read() hands out 8-bit 4:2:0 frames as decoded
+                                   (f.data NULL, f.yuv the planes and their map to the upright,
+                                   scaled frame: see formcheck/frame.h) instead of converting
+                                   them; other pixel formats are still converted. For readers
+                                   that only crop (fc_imgwarp). 0 (default): always BGR */
     const char *record_path;  /**< devices: also save the captured stream here; NULL = off */
     fc_log_fn log;            /**< optional log callback */
     void *log_user;

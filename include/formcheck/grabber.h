@@ -20,7 +20,11 @@
  *
  * Buffers: three frames allocated at open (triple buffering: the thread fills
  * one, one waits, the consumer holds one), so nothing is allocated per frame
- * and the consumer's frame is never written while it holds it.
+ * and the consumer's frame is never written while it holds it. With
+ * opts.planar the frames are the decoded planes (formcheck/frame.h), copied
+ * into buffers of the source's size allocated at open (a copy is cheaper than
+ * the conversion it replaces: 720p, 1.4 MB); a stream that grows mid-way
+ * reallocates them once.
  *
  * Flags: FC_GRABBER_REALTIME paces a file (or any non-live source such as
  * lavfi without its realtime filter) to its timestamps, as a camera would

@@ -115,7 +115,8 @@ int fc_pose_file_sha256(char hex[65], const char *path, char *err, size_t errsz)
  *  FC_ECV, FC_ENOMEM. */
 int fc_pose_open(fc_pose **out, const fc_pose_opts *opts, char *err, size_t errsz);
 
-/** Process one BGR frame taken at `t_s` seconds (VIDEO mode: strictly increasing).
+/** Process one frame (BGR, or the decoded planes: formcheck/frame.h) taken at
+ *  `t_s` seconds (VIDEO mode: strictly increasing).
  *  Fills `out` completely (found = 0 and zeroed landmarks when nobody is found;
  *  out->frame is the frame's index, out->ms the time spent). No allocation.
  *  Errors: FC_EINVAL (bad frame), FC_ECV (OpenCV failure); fc_pose_error() says more. */

@@ -84,6 +84,10 @@ typedef struct fc_session_opts {
                                      thread alone), FFmpeg's choice without; < 0: FFmpeg's choice */
     int pipeline;               /**< 1 (default): decode on its own thread while pose runs
                                      (formcheck/grabber.h, FC_GRABBER_ALL); 0 = one thread */
+    int planar;                 /**< 1 (default): the pose crops read 4:2:0 video as decoded, at full
+                                     resolution (fc_capture_opts.planar): no whole-frame conversion;
+                                     max_side then only sets the frame size landmarks are given in.
+                                     0: every frame converted to BGR at max_side first */
     int segments;               /**< 1 (default): with pose.threads != 1 (0: one per core) and the
                                      pipeline on, a file of at least 2 x segment_min_s is cut into
                                      time segments posed at once, one worker per thread, each with

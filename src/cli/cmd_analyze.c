@@ -39,8 +39,11 @@ const char fc_usage_analyze[] =
     "  --annotate OUT.mp4     also write the video with the skeleton, angles, rep\n"
     "                         counter and each rep's verdict drawn on it (one input only)\n"
     "  --keypoints-out FILE   also write the pose series (JSON Lines; one input only)\n"
-    "  --max-side N           scale frames down to at most N pixels before the pose\n"
-    "                         model (default 640; 0 = native size)\n"
+    "  --max-side N           landmark pixels are given for the frame scaled down to at\n"
+    "                         most N pixels (default 640; 0 = native size); the pose\n"
+    "                         model's crop reads 4:2:0 video at full resolution\n"
+    "  --no-planar            convert each whole frame to BGR at --max-side before the\n"
+    "                         crop (slower; other pixel formats always are)\n"
     "  --analysis-fps F       run pose and analysis on at most F frames per second of\n"
     "                         video (default 30: a 60 fps clip is analysed at 30, a\n"
     "                         25 or 30 fps one whole); 0 = every frame\n"
@@ -67,7 +70,7 @@ const char fc_usage_analyze[] =
 typedef struct args {
     const char *from, *exercise, *profile, *view, *out, *model, *model_dir, *annotate, *kp_out, *stats;
     const char **inputs;
-    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, no_segments, decode_threads;
+    int n_inputs, force, json, quiet, max_side, threads, no_pipeline, no_segments, no_planar, decode_threads;
     double analysis_fps;
 } args;
 
@@ -112,6 +115,8 @@ static int parse_args(args *a, int argc, char **argv)
             a->no_pipeline = 1;
         } else if (!strcmp(s, "--no-segments")) {
             a->no_segments = 1;
+        } else if (!strcmp(s, "--no-planar")) {
+            a->no_planar = 1;
         } else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
             a->quiet = 1;
         } else if (s[0] == '-' && s[1]) {
@@ -189,6 +194,7 @@ static int write_stats(const args *a, const fc_session_opts *so, const fc_sessio
     cJSON_AddNumberToObject(o, "threads", so->pose.threads);
     cJSON_AddNumberToObject(o, "max_side", so->max_side);
     cJSON_AddBoolToObject(o, "pipeline", so->pipeline);
+    cJSON_AddBoolToObject(o, "planar", so->planar);
     cJSON_AddNumberToObject(o, "segments", tm->segments);
     cJSON_AddNumberToObject(o, "frames_warmup", (double)tm->frames_warmup);
     cJSON_AddNumberToObject(o, "width", sum->width);
@@ -453,6 +459,7 @@ int fc_cmd_analyze(int argc, char **argv)
         so.decode_threads = a.decode_threads ? a.decode_threads : -1;
     so.pipeline = !a.no_pipeline;
     so.segments = !a.no_segments;
+    so.planar = !a.no_planar;
     fc_job_signals_install();
     rc = analyze_videos(&a, &so, t_start_ms);
 end:

@@ -269,7 +269,7 @@ static int open_all(live *L, const char *video)
     }
     const fc_capture_info *info = fc_grabber_info(L->g);
     size_t bytes = (size_t)info->width * 3 * (size_t)info->height;
-    L->sh.job = L->work = (fc_frame){NULL, info->width, info->height, info->width * 3, 0, 0.0};
+    L->sh.job = L->work = (fc_frame){NULL, info->width, info->height, info->width * 3, 0, 0.0, NULL};
     if (!(L->sh.job.data = malloc(bytes)) || !(L->work.data = malloc(bytes))) {
         fc_cli_error("out of memory");
         return -1;

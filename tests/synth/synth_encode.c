@@ -37,7 +37,7 @@ int fc_synth_render_video(const char *path, const fc_synth_scenario *sc, const f
     fc_encoder_opts eo = fc_encoder_default_opts();
     fc_encoder *enc = NULL;
     AVRational fps = av_d2q(sc->cam.fps, 100000);
-    fc_frame f = {NULL, sc->cam.width, sc->cam.height, 3 * sc->cam.width, 0, 0};
+    fc_frame f = {NULL, sc->cam.width, sc->cam.height, 3 * sc->cam.width, 0, 0, NULL};
     int64_t n = fc_synth_frame_count(sc);
     double t0 = now_s(), t_render = 0;
     int rc;

@@ -281,7 +281,7 @@ static void check_read_into(const char *name, int max_side)
     fc_frame fa, fb;
     int n = 0, ra, rb;
     for (;;) {
-        fb = (fc_frame){buf, in->width, in->height, stride, 0, 0.0};
+        fb = (fc_frame){buf, in->width, in->height, stride, 0, 0.0, NULL};
         ra = fc_capture_read(&fa, a);
         rb = fc_capture_read_into(&fb, b);
         assert_int_equal(ra, rb);
@@ -302,9 +302,9 @@ static void check_read_into(const char *name, int max_side)
     }
     assert_int_equal(ra, FC_EEOF);
     assert_true(n > 0);
-    fb = (fc_frame){buf, in->width - 1, in->height, stride, 0, 0.0};
+    fb = (fc_frame){buf, in->width - 1, in->height, stride, 0, 0.0, NULL};
     assert_int_equal(fc_capture_read_into(&fb, b), FC_EINVAL);
-    fb = (fc_frame){buf, in->width, in->height, FC_CAPTURE_STRIDE(in->width) - 1, 0, 0.0};
+    fb = (fc_frame){buf, in->width, in->height, FC_CAPTURE_STRIDE(in->width) - 1, 0, 0.0, NULL};
     assert_int_equal(fc_capture_read_into(&fb, b), FC_EINVAL);
     free(buf);
     fc_capture_free(a);

@@ -17,7 +17,7 @@ static uint8_t px[W * H * 3];
 static fc_frame frame_of(uint8_t value)
 {
     memset(px, value, sizeof px);
-    return (fc_frame){px, W, H, W * 3, 0, 0.0};
+    return (fc_frame){px, W, H, W * 3, 0, 0.0, NULL};
 }
 
 static const uint8_t *at(int x, int y) { return px + y * W * 3 + x * 3; }
@@ -98,7 +98,7 @@ static void test_panel_and_label(void **state)
 static void test_gauge_and_errors(void **state)
 {
     (void)state;
-    fc_frame f = frame_of(0), bad = {NULL, W, H, W * 3, 0, 0};
+    fc_frame f = frame_of(0), bad = {NULL, W, H, W * 3, 0, 0, NULL};
     fc_pose_result r = pose_of();
 
     assert_int_equal(fc_draw_gauge(&f, 1.0f, 0.5f, FC_RGB(0, 0, 255)), 0);

@@ -58,7 +58,7 @@ static fc_frame make_frame(int i, double t_s)
             p[1] = x >= W / 2 ? (uint8_t)(100 + i * 3) : 0;
             p[2] = x < W / 2 ? (uint8_t)(100 + i * 3) : 0;
         }
-    return (fc_frame){px, W, H, W * 3, i, t_s};
+    return (fc_frame){px, W, H, W * 3, i, t_s, NULL};
 }
 
 static void encode_opts(const char *path, const char *codec, int n, const double *times, int bitexact)

@@ -34,7 +34,7 @@ static void make_frame(fc_frame *f, uint8_t *px)
                 p[0] = 0, p[1] = 0, p[2] = 255;
             }
         }
-    *f = (fc_frame){px, W, H, W * 3, 0, 0.0};
+    *f = (fc_frame){px, W, H, W * 3, 0, 0.0, NULL};
 }
 
 /* planar RGB value at (x, y) of an out_w x out_h buffer */
@@ -165,7 +165,7 @@ static uint8_t *random_frame(fc_frame *f, int w, int h, int pad, uint32_t *seed)
     assert_non_null(px);
     for (size_t i = 0; i < (size_t)h * stride; i++)
         px[i] = (uint8_t)rng_next(seed);
-    *f = (fc_frame){px, w, h, stride, 0, 0.0};
+    *f = (fc_frame){px, w, h, stride, 0, 0.0, NULL};
     return px;
 }
 

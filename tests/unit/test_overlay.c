@@ -18,7 +18,7 @@ static uint8_t px[W * H * 3];
 static fc_frame frame_of(uint8_t value)
 {
     memset(px, value, sizeof px);
-    return (fc_frame){px, W, H, W * 3, 0, 0.0};
+    return (fc_frame){px, W, H, W * 3, 0, 0.0, NULL};
 }
 
 /* Left leg bent 90 deg at the knee (world: thigh forward, shin down), hip 90 deg; right leg out of view. */
