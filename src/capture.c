@@ -27,6 +27,7 @@ struct fc_capture {
     AVStream *st;
     AVPacket *pkt;
     AVFrame *frame;          /* decoder output, reused */
+    AVFrame *held;           /* opts.planar: the frame last handed out as planes, kept until the next read */
     int pkt_pending;         /* pkt was refused with EAGAIN: send it again */
     int draining;            /* the demuxer is at its end; the decoder is being flushed */
 
@@ -314,7 +315,8 @@ static int alloc_buffers(fc_capture *c, char *err, size_t errsz)
 {
     c->pkt = av_packet_alloc();
     c->frame = av_frame_alloc();
-    if (fc_pix_init(&c->pix, c->out_w, c->out_h, c->info.rotation_deg) < 0 || !c->pkt || !c->frame)
+    c->held = av_frame_alloc();
+    if (fc_pix_init(&c->pix, c->out_w, c->out_h, c->info.rotation_deg) < 0 || !c->pkt || !c->frame || !c->held)
         return fc_set_error(err, errsz, FC_ENOMEM, "%s: out of memory", c->url);
     return 0;
 }
@@ -530,6 +532,7 @@ void fc_capture_free(fc_capture *cap)
     avformat_close_input(&cap->fmt);
     av_packet_free(&cap->pkt);
     av_frame_free(&cap->frame);
+    av_frame_free(&cap->held);
     fc_pix_uninit(&cap->pix);
     av_free(cap->url);
     av_free(cap);
@@ -731,6 +734,7 @@ int fc_capture_read(fc_frame *frame, fc_capture *c)
 
     if (!frame || !c)
         return FC_EINVAL;
+    av_frame_unref(c->held); /* the last frame's planes are no longer used */
     for (;;) {
         if (atomic_load(&c->interrupted))
             return read_error(c, FC_EINTR, "%s", "interrupted");
@@ -742,6 +746,8 @@ int fc_capture_read(fc_frame *frame, fc_capture *c)
                 continue;
             }
             ret = deliver(c, frame, c->frame);
+            if (ret == 0 && frame->yuv) /* its planes must outlive this call */
+                av_frame_move_ref(c->held, c->frame);
             av_frame_unref(c->frame);
             if (ret == 1)
                 continue;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "formcheck/capture.h"
+#include "formcheck/imgwarp.h"
 
 static const char *fixtures;
 static char tmpdir[64];
@@ -922,6 +923,73 @@ static int group_teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* opts.planar: the frames of `name` as decoded (max_side_planar) against the
+ * BGR ones at native size, through the same whole-frame crop to 64x64: the
+ * planes' map (scale, quarter turns) and colour matrix must give the picture
+ * the BGR path gives. Returns the mean absolute difference, 0..255. */
+static double planar_vs_bgr(const char *name, int max_side_planar)
+{
+    enum { S = 64, N = 5 };
+    fc_capture_opts op = fc_capture_default_opts(), ob = op;
+    op.planar = 1;
+    op.max_side = max_side_planar;
+    fc_capture *cp = open_ok(fx(name), &op), *cb = open_ok(fx(name), &ob);
+    fc_imgwarp *iw = NULL;
+    char err[FC_ERRBUF_SIZE];
+    float *a = malloc(sizeof(float) * 3 * S * S), *b = malloc(sizeof(float) * 3 * S * S);
+    double sum = 0;
+    assert_int_equal(fc_imgwarp_create(&iw, NULL, err, sizeof err), 0);
+    for (int k = 0; k < N; k++) {
+        fc_frame fp, fb;
+        assert_int_equal(fc_capture_read(&fp, cp), 0);
+        assert_int_equal(fc_capture_read(&fb, cb), 0);
+        assert_null(fp.data);
+        assert_non_null(fp.yuv);
+        assert_null(fb.yuv);
+        assert_int_equal(fp.width, fc_capture_get_info(cp)->width);
+        assert_int_equal(fp.height, fc_capture_get_info(cp)->height);
+        assert_int_equal(fp.index, fb.index);
+        assert_true(fp.t_s == fb.t_s);
+        fc_roi rp = {fp.width / 2.0f, fp.height / 2.0f, (float)fp.width, (float)fp.height, 0.0f};
+        fc_roi rb = {fb.width / 2.0f, fb.height / 2.0f, (float)fb.width, (float)fb.height, 0.0f};
+        assert_int_equal(fc_imgwarp_roi(iw, a, S, S, &fp, &rp, 0, 255, FC_BORDER_REPLICATE, err, sizeof err), 0);
+        assert_int_equal(fc_imgwarp_roi(iw, b, S, S, &fb, &rb, 0, 255, FC_BORDER_REPLICATE, err, sizeof err), 0);
+        for (int i = 0; i < 3 * S * S; i++)
+            sum += fabs(a[i] - b[i]);
+    }
+    fc_imgwarp_free(iw);
+    free(a);
+    free(b);
+    fc_capture_free(cp);
+    fc_capture_free(cb);
+    return sum / (N * 3.0 * S * S);
+}
+
+static void test_planar(void **state)
+{
+    static const char *names[] = {"quad.mp4", "rot90.mp4", "rot180.mp4", "rot270.mp4", "h264.mp4", "h264-rot90.mp4",
+                                  "h264-rot270.mp4", "h264-rot180.mp4", "vp9.webm",
+                                  "mjpeg.avi" /* yuvj420p: full range */};
+    (void)state;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        for (int side = 0; side <= 201; side += 201) { /* 201: odd, scaled sizes */
+            double d = planar_vs_bgr(names[i], side);
+            print_message("%s max_side %d: mean |planar - bgr| %.2f\n", names[i], side, d);
+            if (!(d < 4.0))
+                fail_msg("%s, max_side %d: planar frames differ from BGR by %.2f on average", names[i], side, d);
+        }
+    /* not 4:2:0: converted as ever */
+    fc_capture_opts o = fc_capture_default_opts();
+    o.planar = 1;
+    o.format = "lavfi";
+    fc_capture *cap = open_ok("testsrc2=size=64x48:rate=25,format=rgb24", &o);
+    fc_frame f;
+    assert_int_equal(fc_capture_read(&f, cap), 0);
+    assert_non_null(f.data);
+    assert_null(f.yuv);
+    fc_capture_free(cap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -937,7 +1005,7 @@ int main(void)
         cmocka_unit_test(test_record_keeps_rotation),      cmocka_unit_test(test_record_lavfi),
         cmocka_unit_test(test_record_interrupt),
         cmocka_unit_test(test_interrupt_blocked_read),  cmocka_unit_test(test_record_abrupt_exit),
-        cmocka_unit_test(test_max_fps),
+        cmocka_unit_test(test_max_fps),           cmocka_unit_test(test_planar),
     };
     const char *dir = getenv("FC_FIXTURES");
     struct stat sb;

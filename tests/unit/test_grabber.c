@@ -119,6 +119,60 @@ static void test_keep_all(void **state)
     assert_int_equal(fc_grabber_close(g, err, sizeof err), 0);
 }
 
+/* opts.planar: the grabber's frames are copies of the decoded planes (odd
+ * sizes: chroma rounded up; 4 readable bytes past each row), byte for byte
+ * what the capture hands out; a format that is not 4:2:0 comes as BGR. */
+static void check_planar(const char *src)
+{
+    char err[FC_ERRBUF_SIZE];
+    fc_capture_opts o = lavfi();
+    o.planar = 1;
+    fc_grabber *g = NULL;
+    fc_capture *cap = NULL;
+    assert_int_equal(fc_grabber_open(&g, src, &o, FC_GRABBER_ALL, err, sizeof err), 0);
+    assert_int_equal(fc_capture_open(&cap, src, &o, err, sizeof err), 0);
+    fc_frame f, c;
+    int rc, n = 0;
+    while ((rc = fc_grabber_next(&f, NULL, g, 500)) != FC_EEOF) {
+        if (rc == FC_EAGAIN)
+            continue;
+        assert_int_equal(rc, 0);
+        assert_int_equal(fc_capture_read(&c, cap), 0);
+        assert_int_equal(f.index, c.index);
+        assert_int_equal(f.width, c.width);
+        assert_int_equal(f.height, c.height);
+        assert_true((f.yuv == NULL) == (c.yuv == NULL));
+        if (!c.yuv) {
+            for (int y = 0; y < c.height; y++)
+                assert_memory_equal(f.data + (size_t)y * f.stride, c.data + (size_t)y * c.stride, 3 * (size_t)c.width);
+            n++;
+            continue;
+        }
+        assert_null(f.data);
+        assert_int_equal(f.yuv->width, c.yuv->width);
+        assert_memory_equal(f.yuv->to_plane, c.yuv->to_plane, sizeof c.yuv->to_plane);
+        assert_true(f.yuv->y_scale == c.yuv->y_scale && f.yuv->cr_r == c.yuv->cr_r);
+        for (int i = 0; i < 3; i++) {
+            int w = i ? (c.yuv->width + 1) / 2 : c.yuv->width, h = i ? (c.yuv->height + 1) / 2 : c.yuv->height;
+            assert_true(f.yuv->stride[i] >= w + 4);
+            for (int y = 0; y < h; y++)
+                assert_memory_equal(f.yuv->plane[i] + (size_t)y * f.yuv->stride[i],
+                                    c.yuv->plane[i] + (size_t)y * c.yuv->stride[i], (size_t)w);
+        }
+        n++;
+    }
+    assert_int_equal(n, 10);
+    fc_capture_free(cap);
+    assert_int_equal(fc_grabber_close(g, err, sizeof err), 0);
+}
+
+static void test_planar(void **state)
+{
+    (void)state;
+    check_planar("testsrc2=size=65x47:rate=10:duration=1,format=yuv420p");
+    check_planar("testsrc2=size=64x48:rate=10:duration=1,format=rgb24");
+}
+
 static void test_bad_source(void **state)
 {
     (void)state;
@@ -137,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_newest_frame),
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_keep_all),
+        cmocka_unit_test(test_planar),
         cmocka_unit_test(test_bad_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
