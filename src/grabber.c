@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#define PLANAR_MAX_PX (1920 * 1088)
+
 typedef struct slot {
     fc_frame f;
     double captured_s;
@@ -194,10 +196,13 @@ int fc_grabber_open(fc_grabber **out, const char *url, const fc_capture_opts *op
     g->st.first_t_s = g->st.last_t_s = NAN;
     g->realtime = (flags & FC_GRABBER_REALTIME) != 0;
     g->keep_all = (flags & FC_GRABBER_ALL) != 0;
-    g->planar = opts && opts->planar;
+
     if ((rc = fc_capture_open(&g->cap, url, opts, err, errsz)) < 0)
         goto fail;
     g->info = *fc_capture_get_info(g->cap);
+    /* Planes above 1080p are converted instead: three copies of 8K planes would
+     * hold 150 MB, where the BGR slots at the analysis size hold a few. */
+    g->planar = opts && opts->planar && (size_t)g->info.src_width * (size_t)g->info.src_height <= PLANAR_MAX_PX;
     for (int i = 0; i < 3; i++) {
         fc_frame *f = &g->buf[i].f;
         f->width = g->info.width;

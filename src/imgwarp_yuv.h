@@ -6,7 +6,7 @@
 #include "formcheck/frame.h"
 
 /* One crop: output pixel (x, y) samples luma plane pixel (m[0] x + m[1] y + m[2],
- * m[3] x + m[4] y + m[5]) bilinearly, the chroma planes at the nearest sample,
+ * m[3] x + m[4] y + m[5]) bilinearly, the chroma planes at the matching point,
  * converts to RGB, clamps to [0, 255] and writes v * scale + lo to the planar
  * outputs r, g, b (out_w * out_h each). Outside the planes each missing neighbour
  * is the nearest edge sample (zero_border 0) or black (1). */

@@ -24,7 +24,8 @@
  * opts.planar the frames are the decoded planes (formcheck/frame.h), copied
  * into buffers of the source's size allocated at open (a copy is cheaper than
  * the conversion it replaces: 720p, 1.4 MB); a stream that grows mid-way
- * reallocates them once.
+ * reallocates them once. Sources larger than 1080p are converted as without
+ * opts.planar (three copies of 8K planes would hold 150 MB).
  *
  * Flags: FC_GRABBER_REALTIME paces a file (or any non-live source such as
  * lavfi without its realtime filter) to its timestamps, as a camera would

@@ -170,21 +170,22 @@ static void test_uniform_colours(void **state)
     free(dst);
 }
 
-/* Bilinear luma at (u, v), nearest edge or black (16) outside, in double. */
-static double ref_luma(const planes *p, double u, double v, int zero)
+/* Bilinear sample of plane i at (u, v), nearest edge or black outside, in double. */
+static double ref_plane(const planes *p, int i, double u, double v, int zero)
 {
+    int w = i ? (p->yuv.width + 1) / 2 : p->yuv.width, h = i ? (p->yuv.height + 1) / 2 : p->yuv.height;
     double fu = floor(u), fv = floor(v), a = u - fu, b = v - fv, s[4];
     for (int k = 0; k < 4; k++) {
         int x = (int)fu + (k & 1), y = (int)fv + (k >> 1);
-        if (x < 0 || y < 0 || x >= p->yuv.width || y >= p->yuv.height) {
+        if (x < 0 || y < 0 || x >= w || y >= h) {
             if (zero) {
-                s[k] = 16;
+                s[k] = i ? 128 : 16;
                 continue;
             }
-            x = x < 0 ? 0 : x >= p->yuv.width ? p->yuv.width - 1 : x;
-            y = y < 0 ? 0 : y >= p->yuv.height ? p->yuv.height - 1 : y;
+            x = x < 0 ? 0 : x >= w ? w - 1 : x;
+            y = y < 0 ? 0 : y >= h ? h - 1 : y;
         }
-        s[k] = p->p[0][(size_t)y * p->yuv.stride[0] + x];
+        s[k] = p->p[i][(size_t)y * p->yuv.stride[i] + x];
     }
     double t = s[0] + a * (s[1] - s[0]), d = s[2] + a * (s[3] - s[2]);
     return t + b * (d - t);
@@ -214,7 +215,7 @@ static void test_luma_matches_reference(void **state)
                     for (int x = 0; x < OUT; x++) {
                         double fx = m[0] * x + m[1] * y + m[2], fy = m[3] * x + m[4] * y + m[5];
                         double u = s * fx + (s - 1) / 2, v = s * fy + (s - 1) / 2;
-                        double want = clamp255(255.0 / 219.0 * (ref_luma(&p, u, v, zero) - 16));
+                        double want = clamp255(255.0 / 219.0 * (ref_plane(&p, 0, u, v, zero) - 16));
                         for (int ch = 0; ch < 3; ch++) {
                             double got = dst[ch * OUT * OUT + y * OUT + x];
                             if (fabs(got - want) > 0.05)
@@ -230,9 +231,9 @@ static void test_luma_matches_reference(void **state)
 }
 
 /* Chroma: output pixel (x, y) of an unrotated, unscaled crop is frame pixel
- * (x, y). With the frame at the planes' size, that is chroma sample
- * (x / 2, y / 2), the 2x2 block it belongs to; with the frame at half their
- * size, chroma sample (x, y). */
+ * (x, y). With the frame at the planes' size, that is chroma point
+ * ((x - 0.5) / 2, (y - 0.5) / 2) (samples at the centre of their 2x2 block),
+ * interpolated; with the frame at half their size, chroma sample (x, y). */
 static void test_chroma_positions(void **state)
 {
     float *dst = malloc(sizeof(float) * 3 * OUT * OUT);
@@ -246,8 +247,9 @@ static void test_chroma_positions(void **state)
             crop(dst, simd, &p, &r, 0.0f, 255.0f, FC_BORDER_REPLICATE);
             for (int y = 0; y < OUT; y++)
                 for (int x = 0; x < OUT; x++) {
-                    int cx = half ? x : x / 2, cy = half ? y : y / 2;
-                    double l = 255.0 / 219.0 * (c_y - 16), cb = hash_u(cx, cy) - 128.0, cr = hash_v(cx, cy) - 128.0;
+                    double cu = half ? x : (x - 0.5) / 2, cv = half ? y : (y - 0.5) / 2;
+                    double l = 255.0 / 219.0 * (c_y - 16), cb = ref_plane(&p, 1, cu, cv, 0) - 128.0,
+                           cr = ref_plane(&p, 2, cu, cv, 0) - 128.0;
                     double want[3] = {clamp255(l + 104597 / 65536.0 * cr),
                                       clamp255(l - 25675 / 65536.0 * cb - 53279 / 65536.0 * cr),
                                       clamp255(l + 132201 / 65536.0 * cb)};
