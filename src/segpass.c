@@ -29,7 +29,8 @@ struct ctx;
 typedef struct worker {
     pthread_t th;
     struct ctx *c;
-    fc_pose *pose;
+    fc_pose *pose;          /* NULL until the worker opens it (sharing poses[0]'s detector) */
+    fc_pose *owner;         /* poses[0] */
     fc_segpass_stats st;    /* this worker's sums */
     fc_capture *cap;        /* kept from one segment to its next: a seek, not a reopen */
 } worker;
@@ -136,6 +137,13 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
     fc_capture *cap = w->cap;
     if (k && ((rc = fc_capture_seek(cap, from)) < 0 || (rc = fc_capture_skip_before(cap, from)) < 0))
         return fc_set_error(err, errsz, rc, "%s", fc_capture_error(cap));
+    if (!w->pose) { /* opened here, not before the threads start: worker 0 poses meanwhile */
+        fc_pose_opts po = *c->o->pose;
+        po.share_detector = w->owner;
+        po.threads = 1; /* process-wide in OpenCV: 1 is what every worker runs with */
+        if ((rc = fc_pose_open(&w->pose, &po, err, errsz)) < 0)
+            return rc;
+    }
     fc_pose_reset(w->pose);
     for (;;) {
         if (halted(c))
@@ -331,10 +339,10 @@ static double cut(ctx *c, double d)
     return first > rest ? first : rest;
 }
 
-/* Everything but the threads: the first capture, the plan, the other handles,
- * the segments and the pool. FC_ENOTIMPL when the video is not one to cut.
- * ctx_free() undoes it, also half done. */
-static int prepare(ctx *c, fc_segpass_stats *st, fc_pose **poses, int n_poses, char *err, size_t errsz)
+/* Everything but the threads and the other handles (each worker opens its
+ * own): the first capture, the plan, the segments and the pool. FC_ENOTIMPL
+ * when the video is not one to cut. ctx_free() undoes it, also half done. */
+static int prepare(ctx *c, fc_segpass_stats *st, int n_poses, char *err, size_t errsz)
 {
     fc_capture_opts co = c->o->capture;
     const char *why = NULL;
@@ -347,12 +355,6 @@ static int prepare(ctx *c, fc_segpass_stats *st, fc_pose **poses, int n_poses, c
     st->info = *info;
     if (!(c->n_segs = plan(info, c->o, n_poses, &why)))
         return fc_set_error(err, errsz, FC_ENOTIMPL, "%s: not cut into segments: %s", c->input, why);
-    for (int i = 1; i < n_poses; i++) {
-        fc_pose_opts po = *c->o->pose;
-        po.share_detector = poses[0];
-        if (!poses[i] && (rc = fc_pose_open(&poses[i], &po, err, errsz)) < 0)
-            return rc;
-    }
     c->fps = info->fps_avg > 0 ? info->fps_avg : info->fps_real;
     c->duration_s = info->duration_s;
     c->n_workers = n_poses < c->n_segs ? n_poses : c->n_segs;
@@ -424,12 +426,13 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
     atomic_init(&c.posed, 0);
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
-    if ((rc = prepare(&c, &st, poses, n_poses, err, errsz)) < 0)
+    if ((rc = prepare(&c, &st, n_poses, err, errsz)) < 0)
         goto end;
     for (; started < c.n_workers; started++) {
         memset(&w[started], 0, sizeof w[started]);
         w[started].c = &c;
         w[started].pose = poses[started];
+        w[started].owner = poses[0];
         if (pthread_create(&w[started].th, NULL, worker_main, &w[started]) != 0)
             break;
     }
@@ -450,6 +453,7 @@ int fc_segpass_run(fc_segpass_stats *stats, fc_pose **poses, int n_poses, const 
     for (int i = 0; i < started; i++) {
         pthread_join(w[i].th, NULL);
         fc_capture_free(w[i].cap);
+        poses[i] = w[i].pose; /* the caller keeps the handles a worker opened */
     }
     sum_stats(&st, w, started);
     if (rc == 0 && opts->stop && *opts->stop)
