@@ -47,7 +47,8 @@ while (($#)); do
     --variant) variants+=("$2"); shift ;;
     --levers)
       models=lite,full; threads=2; clips=720p,60fps; repeat=3
-      variants=("default=" "no-segments=--no-segments" "no-pipeline=--no-pipeline" "ffmpeg-decode-threads=--decode-threads 0"
+      variants=("default=" "no-planar=--no-planar" "no-segments=--no-segments" "no-pipeline=--no-pipeline"
+                "ffmpeg-decode-threads=--decode-threads 0"
                 "max-side-0=--max-side 0" "analysis-fps-0=--analysis-fps 0") ;;
     -h|--help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;

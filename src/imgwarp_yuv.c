@@ -16,8 +16,8 @@
  * lift measured 5.0 deg instead of 7.0 on a rendered set: tests/e2e).
  *
  * Measured (one thread, 256x256 crop of a 720p frame): 0.40 ms with the frame
- * in cache, 0.7-1.2 ms from memory (the BGR path: 0.22-0.34 ms from a 640x360
- * frame, but that frame cost swscale 0.8-1.2 ms to make). */
+ * in cache, 0.8-0.9 ms in the pipeline (the BGR path: 0.35-0.5 ms from a
+ * 640x360 frame, but that frame cost swscale 1.1-1.4 ms to make). */
 #include "imgwarp_yuv.h"
 
 #include <limits.h>
@@ -171,16 +171,21 @@ __attribute__((target("avx2,fma"))) static int row_avx2(const fc_yuv_warp *w, co
 }
 #endif
 
-/* Read the part of each plane the crop samples once, row by row, before the
- * gathers: the decoder wrote the frame a while ago (1.4 MB for 720p, more with
- * its reference frames: out of L2), and a sequential pass lets the hardware
- * prefetcher bring it in where the gathers' scattered reads would each wait
- * for a cache line (0.4 ms a crop in cache, 1.3-1.6 ms in the pipeline without). */
-static void warm(const fc_yuv_warp *w, const plane pl[3])
+/* Read the part of each plane that output rows [y0, y1) sample, row by row,
+ * before their gathers. The decoder wrote the frame a while ago (1.4 MB for
+ * 720p, more with its reference frames: out of L2), and the gathers' scattered
+ * reads would each wait for a cache line; a sequential pass lets the hardware
+ * prefetcher bring it in. Done a band of BAND output rows at a time, so what it
+ * brings in (1080p: a 256x256 crop covers about 1.2 MB of planes) is still in
+ * L2 when the band's gathers come. In the pipeline, per crop: 720p 1.2-1.3 ms
+ * without, 0.8-0.9 with; 1080p 1.5-1.6 with one pass over the whole crop,
+ * 1.2-1.3 with bands. */
+#define BAND 32
+static void warm(const fc_yuv_warp *w, const plane pl[3], int y0, int y1)
 {
     double u0 = 1e30, u1 = -1e30, v0 = 1e30, v1 = -1e30;
     for (int k = 0; k < 4; k++) {
-        double x = (k & 1) ? w->out_w : 0, y = (k >> 1) ? w->out_h : 0;
+        double x = (k & 1) ? w->out_w : 0, y = (k >> 1) ? y1 : y0;
         double u = w->m[0] * x + w->m[1] * y + w->m[2], v = w->m[3] * x + w->m[4] * y + w->m[5];
         u0 = fmin(u0, u), u1 = fmax(u1, u), v0 = fmin(v0, v), v1 = fmax(v1, v);
     }
@@ -204,10 +209,11 @@ void fc_yuv_warp_run(const fc_yuv_warp *w, int avx2)
 {
     plane pl[3];
     planes_of(pl, w->p);
-    warm(w, pl);
     (void)avx2;
     for (int y = 0; y < w->out_h; y++) {
         int x = 0;
+        if (y % BAND == 0)
+            warm(w, pl, y, y + BAND < w->out_h ? y + BAND : w->out_h);
 #ifdef FC_YUV_AVX2
         /* the vector path replicates the border and needs chroma planes of 2+ samples */
         if (avx2 && !w->zero_border && pl[1].w >= 2 && pl[1].h >= 2)
