@@ -140,7 +140,8 @@ static int run_segment(worker *w, int k, char *err, size_t errsz)
     if (!w->pose) { /* opened here, not before the threads start: worker 0 poses meanwhile */
         fc_pose_opts po = *c->o->pose;
         po.share_detector = w->owner;
-        po.threads = 1; /* process-wide in OpenCV: 1 is what every worker runs with */
+        po.threads = 0; /* leave OpenCV's process-wide count alone (1: the caller set it); setting it
+                           re-creates its thread arena, which worker 0 is using */
         if ((rc = fc_pose_open(&w->pose, &po, err, errsz)) < 0)
             return rc;
     }

@@ -74,7 +74,8 @@ typedef struct fc_segpass_opts {
     const fc_pose_opts *pose;   /**< for the handles fc_segpass_run() opens (NULL entries of
                                      poses[] after the first), sharing poses[0]'s detector; each
                                      is opened by its worker as it starts (worker 0 is posing
-                                     meanwhile), with one inference thread */
+                                     meanwhile); opening does not change OpenCV's process-wide
+                                     thread count, which the caller sets (fc_pose_set_threads(1)) */
     double segment_s;           /**< longest segment, seconds (60) */
     double min_segment_s;       /**< shortest segment (10): shorter videos are not cut */
     double warmup_s;            /**< pose run before each cut, results dropped (1) */
